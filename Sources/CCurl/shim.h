@@ -1,0 +1,62 @@
+#ifndef SPOOL_CCURL_SHIM_H
+#define SPOOL_CCURL_SHIM_H
+
+#include <curl/curl.h>
+
+/* curl_easy_setopt and curl_easy_getinfo are C-variadic, which Swift cannot call.
+   These typed wrappers pass each argument with its exact C type. */
+
+static inline CURLcode spool_curl_setopt_long(CURL *h, CURLoption o, long v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode spool_curl_setopt_off(CURL *h, CURLoption o, curl_off_t v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode spool_curl_setopt_string(CURL *h, CURLoption o, const char *v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode spool_curl_setopt_pointer(CURL *h, CURLoption o, void *v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode spool_curl_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) {
+    return curl_easy_setopt(h, o, v);
+}
+static inline CURLcode spool_curl_setopt_mime(CURL *h, curl_mime *v) {
+    return curl_easy_setopt(h, CURLOPT_MIMEPOST, v);
+}
+
+typedef size_t (*spool_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+typedef int (*spool_curl_sockopt_callback)(void *clientp, curl_socket_t fd, curlsocktype purpose);
+typedef int (*spool_curl_xferinfo_callback)(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+                                           curl_off_t ultotal, curl_off_t ulnow);
+
+static inline CURLcode spool_curl_setopt_write_function(CURL *h, spool_curl_data_callback f) {
+    return curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, f);
+}
+static inline CURLcode spool_curl_setopt_header_function(CURL *h, spool_curl_data_callback f) {
+    return curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, f);
+}
+static inline CURLcode spool_curl_setopt_read_function(CURL *h, spool_curl_data_callback f) {
+    return curl_easy_setopt(h, CURLOPT_READFUNCTION, f);
+}
+static inline CURLcode spool_curl_setopt_sockopt_function(CURL *h, spool_curl_sockopt_callback f) {
+    return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, f);
+}
+static inline CURLcode spool_curl_setopt_xferinfo_function(CURL *h, spool_curl_xferinfo_callback f) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f);
+}
+
+static inline CURLcode spool_curl_getinfo_long(CURL *h, CURLINFO i, long *v) {
+    return curl_easy_getinfo(h, i, v);
+}
+static inline CURLcode spool_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) {
+    return curl_easy_getinfo(h, i, v);
+}
+static inline CURLcode spool_curl_getinfo_string(CURL *h, CURLINFO i, char **v) {
+    return curl_easy_getinfo(h, i, v);
+}
+static inline CURLcode spool_curl_getinfo_double(CURL *h, CURLINFO i, double *v) {
+    return curl_easy_getinfo(h, i, v);
+}
+
+#endif

@@ -1,0 +1,6 @@
+#ifndef SPOOL_CLIBPQ_SHIM_H
+#define SPOOL_CLIBPQ_SHIM_H
+
+#include <postgresql/libpq-fe.h>
+
+#endif
