@@ -22,6 +22,7 @@ public final class BlockingExecutor: Sendable {
             let threadName = "\(name)-\(n)"
             let thread = Thread { [work] in
                 Thread.current.name = threadName
+                Thread.current.threadDictionary[BlockingExecutor.threadKey] = threadName
                 while true {
                     work.available.wait()
                     guard let item = work.items.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { continue }
@@ -45,6 +46,13 @@ public final class BlockingExecutor: Sendable {
     public func enqueue(_ body: @escaping @Sendable () -> Void) {
         work.items.withLock { $0.append(body) }
         work.available.signal()
+    }
+
+    static let threadKey = "spool.blocking-executor"
+
+    /// The name of the executor thread running the caller ("name-N"), or nil on any other thread.
+    public static var currentThreadName: String? {
+        Thread.current.threadDictionary[threadKey] as? String
     }
 
     /// A shared executor for producers (8 threads), created on first use.

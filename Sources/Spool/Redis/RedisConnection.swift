@@ -22,6 +22,8 @@ public final class RedisConnection: Sendable {
         var context: UnsafeMutablePointer<redisContext>?
         /// SHA1s the server is known to have loaded on this connection's current session.
         var loadedScripts: Set<String> = []
+        /// Replies still owed by the server to a wait the caller stopped waiting for (see `wait(_:serverTimeout:deadline:)`).
+        var pendingReplies = 0
     }
 
     /// Creates a connection; nothing is sent until the first call (or `connect()`).
@@ -101,6 +103,43 @@ public final class RedisConnection: Sendable {
         }
     }
 
+    /// Sends a blocking command whose server-side timeout is `serverTimeout` and waits for its reply only until
+    /// `deadline` (measured here, to the millisecond — Redis itself fires blocking timeouts up to 1/hz late).
+    /// Returns nil when the deadline passed first; the reply still owed is read and dropped before this
+    /// connection's next call (use a connection dedicated to waiting, so that costs nothing).
+    public func wait(_ arguments: [RedisArgument], serverTimeout: Duration, deadline: ContinuousClock.Instant) throws(RedisError) -> RedisValue? {
+        try state.withLock { (state: inout State) throws(RedisError) -> RedisValue? in
+            let context = try self.connected(&state)
+            let status = Self.withArgv(arguments) { argc, argv, lengths in redisAppendCommandArgv(context, argc, argv, lengths) }
+            guard status == REDIS_OK else { throw self.fail(&state, context, timeout: nil) }
+            var done: Int32 = 0
+            while done == 0 {
+                if redisBufferWrite(context, &done) != REDIS_OK { throw self.fail(&state, context, timeout: nil) }
+            }
+            while true {
+                var raw: UnsafeMutableRawPointer?
+                if redisGetReplyFromReader(context, &raw) != REDIS_OK { throw self.fail(&state, context, timeout: nil) }
+                if let raw {
+                    let reply = Self.value(of: raw.assumingMemoryBound(to: redisReply.self))
+                    freeReplyObject(raw)
+                    try self.throwIfError(reply)
+                    return reply
+                }
+                let remaining = deadline - ContinuousClock.now
+                if remaining <= .zero {
+                    state.pendingReplies += 1
+                    return nil
+                }
+                var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+                let millis = Int32(min(remaining.milliseconds + 1, Int64(Int32.max)))
+                let ready = poll(&descriptor, 1, millis)
+                if ready < 0 && errno != EINTR { throw self.fail(&state, context, timeout: nil) }
+                if ready > 0 && redisBufferRead(context) != REDIS_OK { throw self.fail(&state, context, timeout: nil) }
+                _ = serverTimeout
+            }
+        }
+    }
+
     /// Pipelining: writes all commands, then reads all replies, in one round trip.
     /// Replies come back in order; error replies are `.error` elements, transport problems throw.
     public func pipeline(_ commands: [[RedisArgument]]) throws(RedisError) -> [RedisValue] {
@@ -159,7 +198,22 @@ public final class RedisConnection: Sendable {
 
     /// The live context, connecting first when there is none.
     private func connected(_ state: inout State) throws(RedisError) -> UnsafeMutablePointer<redisContext> {
-        if let context = state.context { return context }
+        if let context = state.context {
+            while state.pendingReplies > 0 {
+                // A wait given up locally: its reply comes once the server's own timeout fires.
+                Self.setSocketTimeout(context, .seconds(30))
+                var raw: UnsafeMutableRawPointer?
+                let status = redisGetReply(context, &raw)
+                if let raw { freeReplyObject(raw) }
+                state.pendingReplies -= 1
+                if status != REDIS_OK {
+                    _ = fail(&state, context, timeout: nil)
+                    return try connected(&state)
+                }
+                Self.setSocketTimeout(context, configuration.commandTimeout)
+            }
+            return context
+        }
         let context = try openContext()
         state.context = context
         state.loadedScripts = []

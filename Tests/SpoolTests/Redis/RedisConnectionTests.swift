@@ -233,7 +233,7 @@ struct RedisConnectionTests {
             for _ in 0..<16 {
                 group.addTask {
                     try await executor.run {
-                        #expect(Thread.current.name?.hasPrefix("test-exec") == true)
+                        #expect(BlockingExecutor.currentThreadName?.hasPrefix("test-exec") == true)
                         return try pool.withConnection { try $0.command("PING").string }
                     }
                 }
