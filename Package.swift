@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "Spool", targets: ["Spool"]),
+        .library(name: "SpoolOutbox", targets: ["SpoolOutbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -32,9 +33,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "SpoolOutbox",
+            dependencies: [
+                "Spool",
+                "CLibpq",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SpoolOutboxTests",
+            dependencies: [
+                "SpoolOutbox",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "SpoolTests",
-            dependencies: ["Spool", "CHiredis", "CLibpq", "CCurl"]
+            dependencies: ["Spool", "CCurl"]
         ),
     ],
     swiftLanguageModes: [.v6]
