@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "Spool", targets: ["Spool"]),
         .library(name: "SpoolOutbox", targets: ["SpoolOutbox"]),
+        .library(name: "SpoolWorker", targets: ["SpoolWorker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
@@ -40,6 +41,17 @@ let package = Package(
                 "CLibpq",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .target(
+            name: "SpoolWorker",
+            dependencies: [
+                "Spool",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SpoolWorkerTests",
+            dependencies: ["SpoolWorker", "Spool"]
         ),
         .testTarget(
             name: "SpoolOutboxTests",

@@ -1,0 +1,30 @@
+/// Writes Postgres array literals (`{"a","b\"c"}`) for parameters cast to `text[]`, `bigint[]`, … so a
+/// whole column of values travels as one parameter.
+enum PostgresArrayLiteral {
+    /// `{"v1","v2",…}`: every element double-quoted, with `"` and `\` backslash-escaped, so any text
+    /// (commas, braces, quotes, newlines, the word NULL) comes back as itself.
+    static func text(_ elements: [String]) -> String {
+        var literal = "{"
+        literal.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
+        for (index, element) in elements.enumerated() {
+            if index > 0 { literal += "," }
+            literal += "\""
+            for character in element.unicodeScalars {
+                if character == "\"" || character == "\\" { literal += "\\" }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        }
+        return literal + "}"
+    }
+
+    /// `{1,2,3}` for integers.
+    static func integers(_ elements: [Int64]) -> String {
+        "{" + elements.map { String($0) }.joined(separator: ",") + "}"
+    }
+
+    /// `{t,f}` for booleans.
+    static func booleans(_ elements: [Bool]) -> String {
+        "{" + elements.map { $0 ? "t" : "f" }.joined(separator: ",") + "}"
+    }
+}

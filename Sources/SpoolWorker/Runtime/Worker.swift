@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+import Spool
+import Synchronization
+
+/// The worker runtime: dispatchers that lease jobs, worker threads that run them, and service threads that
+/// renew leases, reap stalled jobs, watch timeouts and write a heartbeat. Every blocking Redis call runs on
+/// threads this type owns.
+///
+/// `start()` launches everything; `shutdown(grace:)` stops fetching, lets in-flight jobs finish within the
+/// grace period, hands the rest back to `ready` at once, and returns when all threads are done.
+public final class Worker: Sendable {
+    /// The client (namespace, Redis configuration).
+    public let client: SpoolClient
+    /// What runs each kind.
+    public let registry: HandlerRegistry
+    /// Queues, concurrency, leases and defaults.
+    public let configuration: WorkerConfiguration
+    let logger: Logger
+    let outage: OutageLog
+    let inFlight = InFlightJobs()
+    let stopping = Atomic<Bool>(false)
+    let stopped = DispatchSemaphore(value: 0)
+    let runningThreads = Atomic<Int>(0)
+    let busy = Atomic<Int>(0)
+    let processed = Atomic<Int>(0)
+    let startedAt = Date()
+    let dispatcherClientIDs = Mutex<[Int: Int]>([:])
+    let channels: [JobChannel]
+    let liveSlots = Mutex<Set<Int>>([])
+    let nextSlotID = Atomic<Int>(0)
+
+    /// Creates a worker; nothing runs until `start()`.
+    public init(client: SpoolClient, registry: HandlerRegistry, configuration: WorkerConfiguration,
+                logger: Logger = Logger(label: "spool.worker")) {
+        self.client = client
+        self.registry = registry
+        self.configuration = configuration
+        self.logger = logger
+        outage = OutageLog(logger: logger)
+        channels = configuration.groups.map { _ in JobChannel() }
+    }
+
+    /// Checks Redis is reachable, then starts all threads.
+    public func start() throws {
+        let probe = RedisConnection(configuration: client.pool.configuration)
+        try probe.command("PING")
+        for (index, group) in configuration.groups.enumerated() {
+            spawn(name: "spool-dispatch-\(index)") { self.dispatchLoop(groupIndex: index) }
+            for _ in 0..<group.concurrency { startSlot(group: index) }
+        }
+        spawn(name: "spool-renewer") { self.renewLoop() }
+        spawn(name: "spool-reaper") { self.reapLoop() }
+        spawn(name: "spool-supervisor") { self.superviseLoop() }
+        spawn(name: "spool-heartbeat") { self.heartbeatLoop() }
+        logger.info("worker \(configuration.workerID) serving \(configuration.queueNames.joined(separator: ", ")) with \(configuration.totalConcurrency) threads")
+    }
+
+    /// Jobs running right now.
+    public var busyCount: Int { busy.load(ordering: .relaxed) }
+    /// Jobs finished (any outcome) since start.
+    public var processedCount: Int { processed.load(ordering: .relaxed) }
+    /// True once a stop was requested.
+    public var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    /// Worker threads alive (not counting service threads); falls below the configured concurrency only
+    /// while a stuck thread is being replaced.
+    public var liveWorkerThreads: Int { liveSlots.withLock { $0.count } }
+
+    /// Stops fetching, waits up to `grace` for in-flight jobs, hands the rest back to `ready`, stops every
+    /// thread and returns. Calling it again with a shorter grace shortens the wait.
+    public func shutdown(grace: Duration? = nil) {
+        let grace = grace ?? configuration.shutdownGrace
+        let first = !stopping.exchange(true, ordering: .sequentiallyConsistent)
+        if first { wakeDispatchers() }
+        let deadline = ContinuousClock.now + grace
+        while inFlight.count > 0 && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        handBackEverything()
+        if first {
+            // Let every thread notice the stop and exit.
+            let limit = ContinuousClock.now + .seconds(5)
+            while runningThreads.load(ordering: .sequentiallyConsistent) > 0 && ContinuousClock.now < limit {
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+            removeHeartbeat()
+            logger.info("worker \(configuration.workerID) stopped")
+        }
+    }
+
+    /// Hands every in-flight and fetched-but-unstarted job back to `ready`, cancelling their handlers.
+    func handBackEverything() {
+        var leases: [String: [Lease]] = [:]
+        for channel in channels {
+            for job in channel.drain() { leases[job.queue, default: []].append(job.lease) }
+        }
+        for entry in inFlight.all where entry.abandon() {
+            entry.context.cancel()
+            entry.cancelTask()
+            leases[entry.job.queue, default: []].append(entry.job.lease)
+        }
+        for (name, batch) in leases {
+            do {
+                let released = try client.queue(name).release(batch)
+                logger.info("handed \(released) unfinished job(s) of \(name) back to ready")
+            } catch {
+                logger.error("could not hand jobs of \(name) back (\(error)); their leases expire and the reaper returns them")
+            }
+        }
+    }
+
+    func spawn(name: String, _ body: @escaping @Sendable () -> Void) {
+        runningThreads.add(1, ordering: .sequentiallyConsistent)
+        let thread = Thread { [self] in
+            defer { runningThreads.subtract(1, ordering: .sequentiallyConsistent) }
+            body()
+        }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Sleeps up to `duration`, waking early when a stop is requested. Returns false once stopping.
+    func pause(_ duration: Duration) -> Bool {
+        let end = ContinuousClock.now + duration
+        while ContinuousClock.now < end {
+            if isStopping { return false }
+            Thread.sleep(forTimeInterval: min(0.05, max(0.001, (end - ContinuousClock.now).inSeconds)))
+        }
+        return !isStopping
+    }
+
+    /// Runs `body` until it succeeds, retrying Redis connection problems with capped backoff (one log line
+    /// per outage). Other errors are logged and returned as false. Gives up when `giveUp` says so.
+    @discardableResult
+    func withRedisRetry(_ what: String, giveUp: () -> Bool = { false }, _ body: () throws -> Void) -> Bool {
+        var backoff = ReconnectBackoff()
+        while true {
+            do {
+                try body()
+                outage.succeeded()
+                return true
+            } catch let error as SpoolError {
+                if case .redis(let redisError) = error, redisError.isConnectionProblem {
+                    outage.failed(redisError, during: what)
+                    if giveUp() { return false }
+                    Thread.sleep(forTimeInterval: backoff.next())
+                    continue
+                }
+                logger.error("\(what) failed: \(error)")
+                return false
+            } catch {
+                logger.error("\(what) failed: \(error)")
+                return false
+            }
+        }
+    }
+
+    func queue(named name: String) -> Queue? {
+        guard var queue = try? client.queue(name) else { return nil }
+        queue.retention = configuration.settings(ofQueue: name).retention
+        return queue
+    }
+}
