@@ -10,9 +10,11 @@ let package = Package(
         .library(name: "Spool", targets: ["Spool"]),
         .library(name: "SpoolOutbox", targets: ["SpoolOutbox"]),
         .library(name: "SpoolWorker", targets: ["SpoolWorker"]),
+        .library(name: "SpoolHandlers", targets: ["SpoolHandlers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +55,24 @@ let package = Package(
             name: "SpoolWorkerTests",
             dependencies: ["SpoolWorker", "Spool"]
         ),
+        .target(
+            name: "SpoolHandlers",
+            dependencies: [
+                "SpoolWorker",
+                "Spool",
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SpoolHandlersTests",
+            dependencies: [
+                "SpoolHandlers",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "SpoolOutboxTests",
             dependencies: [
@@ -62,7 +82,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolTests",
-            dependencies: ["Spool", "CCurl"]
+            dependencies: ["Spool"]
         ),
     ],
     swiftLanguageModes: [.v6]

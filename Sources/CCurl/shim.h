@@ -46,6 +46,15 @@ static inline CURLcode spool_curl_setopt_xferinfo_function(CURL *h, spool_curl_x
     return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f);
 }
 
+/* Added for the SSRF guard: CURLOPT_OPENSOCKETFUNCTION sees every address libcurl is about to connect to
+   (after DNS, for every redirect hop) and can refuse it by returning CURL_SOCKET_BAD.
+   CURLOPT_OPENSOCKETDATA goes through spool_curl_setopt_pointer. */
+typedef curl_socket_t (*spool_curl_opensocket_callback)(void *clientp, curlsocktype purpose,
+                                                        struct curl_sockaddr *address);
+static inline CURLcode spool_curl_setopt_opensocket_function(CURL *h, spool_curl_opensocket_callback f) {
+    return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, f);
+}
+
 static inline CURLcode spool_curl_getinfo_long(CURL *h, CURLINFO i, long *v) {
     return curl_easy_getinfo(h, i, v);
 }

@@ -4,18 +4,19 @@ enum PostgresArrayLiteral {
     /// `{"v1","v2",…}`: every element double-quoted, with `"` and `\` backslash-escaped, so any text
     /// (commas, braces, quotes, newlines, the word NULL) comes back as itself.
     static func text(_ elements: [String]) -> String {
-        var literal = "{"
-        literal.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
         for (index, element) in elements.enumerated() {
-            if index > 0 { literal += "," }
-            literal += "\""
-            for character in element.unicodeScalars {
-                if character == "\"" || character == "\\" { literal += "\\" }
-                literal.unicodeScalars.append(character)
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }
+                bytes.append(byte)
             }
-            literal += "\""
+            bytes.append(UInt8(ascii: "\""))
         }
-        return literal + "}"
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `{1,2,3}` for integers.
