@@ -11,10 +11,13 @@ let package = Package(
         .library(name: "SpoolOutbox", targets: ["SpoolOutbox"]),
         .library(name: "SpoolWorker", targets: ["SpoolWorker"]),
         .library(name: "SpoolHandlers", targets: ["SpoolHandlers"]),
+        .executable(name: "spoold", targets: ["spoold"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -64,6 +67,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .executableTarget(
+            name: "spoold",
+            dependencies: [
+                "SpoolHandlers",
+                "SpoolWorker",
+                "SpoolOutbox",
+                "Spool",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SpooldTests",
+            dependencies: ["Spool"]
         ),
         .testTarget(
             name: "SpoolHandlersTests",

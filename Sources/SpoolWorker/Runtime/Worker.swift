@@ -66,6 +66,11 @@ public final class Worker: Sendable {
     /// while a stuck thread is being replaced.
     public var liveWorkerThreads: Int { liveSlots.withLock { $0.count } }
 
+    /// True while Redis answers and every worker thread is alive (what `/healthz` and the watchdog report).
+    public var isHealthy: Bool {
+        !outage.isDown && liveWorkerThreads >= configuration.totalConcurrency
+    }
+
     /// Stops fetching, waits up to `grace` for in-flight jobs, hands the rest back to `ready`, stops every
     /// thread and returns. Calling it again with a shorter grace shortens the wait.
     public func shutdown(grace: Duration? = nil) {

@@ -1,0 +1,157 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import Spool
+import SpoolWorker
+import Synchronization
+
+/// `spoold`: the Spool worker daemon.
+@main
+struct Spoold: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spoold",
+        abstract: "Runs Spool jobs: leases them from Redis, runs their handlers, acknowledges them.",
+        discussion: """
+        Reads jobs/spool.yaml (or --config). Environment overrides: SPOOL_REDIS_URL, SPOOL_PREFIX, \
+        SPOOL_LOG_FORMAT (text|json), SPOOL_LOG_LEVEL. SIGTERM/SIGINT drain gracefully (a second signal \
+        hands in-flight jobs back at once). Speaks sd_notify when NOTIFY_SOCKET is set.
+        """
+    )
+
+    @Option(name: .long, help: "The configuration file.")
+    var config: String = ProcessInfo.processInfo.environment["SPOOL_CONFIG"] ?? "jobs/spool.yaml"
+
+    @Flag(name: .long, help: "Check the configuration and exit.")
+    var check = false
+
+    func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let environment = ProcessInfo.processInfo.environment
+        let settings: DaemonConfiguration
+        do {
+            settings = try DaemonConfiguration.load(path: config, environment: environment)
+        } catch {
+            FileHandle.standardError.write(Data("spoold: bad configuration: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if check {
+            print("configuration OK: \(settings.worker.queueNames.count) queue(s), \(settings.worker.totalConcurrency) worker thread(s)")
+            return
+        }
+        let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = LineLogHandler(label: label, json: settings.logFormat == .json)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "spoold")
+        let notifier = SystemdNotifier(environment: environment)
+        let client: SpoolClient
+        do {
+            client = SpoolClient(configuration: try RedisConfiguration(url: settings.redisURL, clientName: "spoold"),
+                                 prefix: settings.prefix, poolSize: 4)
+        } catch {
+            FileHandle.standardError.write(Data("spoold: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var registry = HandlerRegistry()
+        registry.register(NoopHandler())
+        registry.register(SleepHandler())
+        let worker = Worker(client: client, registry: registry, configuration: settings.worker, logger: logger)
+
+        let signals = SignalWatcher()
+        // Connect (retrying while Redis is down: logged once) before telling systemd we are ready.
+        var loggedWaiting = false
+        while true {
+            do {
+                try worker.start()
+                break
+            } catch {
+                if !loggedWaiting {
+                    logger.error("waiting for Redis at \(settings.redisURL): \(error)")
+                    notifier.send("STATUS=waiting for Redis")
+                    loggedWaiting = true
+                }
+                if signals.count > 0 { throw ExitCode(0) }
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        notifier.send("READY=1\nSTATUS=serving \(settings.worker.queueNames.joined(separator: ", ")) with \(settings.worker.totalConcurrency) threads")
+        if let interval = SystemdNotifier.watchdogInterval(environment: environment) {
+            let pingThread = Thread {
+                while !worker.isStopping {
+                    if worker.isHealthy { notifier.send("WATCHDOG=1") }
+                    Thread.sleep(forTimeInterval: max(0.01, interval.components.seconds > 0 || interval.components.attoseconds > 0
+                        ? (Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18) / 2 : 1))
+                }
+            }
+            pingThread.start()
+        }
+        signals.waitForFirst()
+        logger.notice("stop requested: draining in-flight jobs (grace \(settings.worker.shutdownGrace); signal again to hand them back now)")
+        notifier.send("STOPPING=1\nSTATUS=draining")
+        let finished = DispatchSemaphore(value: 0)
+        let drainer = Thread {
+            worker.shutdown()
+            finished.signal()
+        }
+        drainer.start()
+        signals.onSecond {
+            logger.notice("second stop request: handing in-flight jobs back now")
+            worker.shutdown(grace: .zero)
+        }
+        finished.wait()
+    }
+}
+
+/// Catches SIGTERM and SIGINT and counts them.
+final class SignalWatcher: Sendable {
+    private let received = Counter()
+    private let first = DispatchSemaphore(value: 0)
+    private let secondHandler = HandlerBox()
+    // Kept alive for the process lifetime; only touched in init.
+    nonisolated(unsafe) private let sources: [DispatchSourceSignal]
+    private let queue = DispatchQueue(label: "spoold.signals")
+
+    init() {
+        var made: [DispatchSourceSignal] = []
+        for signalNumber in [SIGTERM, SIGINT] {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: queue)
+            let received = self.received
+            let first = self.first
+            let secondHandler = self.secondHandler
+            source.setEventHandler {
+                let count = received.increment()
+                if count == 1 { first.signal() }
+                if count == 2 { secondHandler.current?() }
+            }
+            made.append(source)
+        }
+        sources = made
+        for source in sources { source.resume() }
+    }
+
+    var count: Int { received.current }
+
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
+        func increment() -> Int { value.add(1, ordering: .sequentiallyConsistent).newValue }
+        var current: Int { value.load(ordering: .sequentiallyConsistent) }
+    }
+
+    final class HandlerBox: Sendable {
+        let handler = Mutex<(@Sendable () -> Void)?>(nil)
+        func set(_ body: @escaping @Sendable () -> Void) { handler.withLock { $0 = body } }
+        var current: (@Sendable () -> Void)? { handler.withLock { $0 } }
+    }
+
+    func waitForFirst() { first.wait() }
+
+    /// Runs `handler` on a second signal (at once if it already came).
+    func onSecond(_ handler: @escaping @Sendable () -> Void) {
+        secondHandler.set(handler)
+        if count >= 2 { handler() }
+    }
+}
