@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SpoolOutbox", targets: ["SpoolOutbox"]),
         .library(name: "SpoolWorker", targets: ["SpoolWorker"]),
         .library(name: "SpoolHandlers", targets: ["SpoolHandlers"]),
+        .executable(name: "spool", targets: ["spool"]),
         .executable(name: "spoold", targets: ["spoold"]),
     ],
     dependencies: [
@@ -69,6 +70,15 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "spool",
+            dependencies: [
+                "Spool",
+                "SpoolOutbox",
+                "SpoolWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
             name: "spoold",
             dependencies: [
                 "SpoolHandlers",
@@ -79,6 +89,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "SpoolCLITests",
+            dependencies: ["Spool"]
         ),
         .testTarget(
             name: "SpooldTests",
