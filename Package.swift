@@ -55,9 +55,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "SpoolTestSupport",
+            path: "Tests/SpoolTestSupport"
+        ),
         .testTarget(
             name: "SpoolWorkerTests",
-            dependencies: ["SpoolWorker", "Spool"]
+            dependencies: ["SpoolWorker", "Spool", "SpoolTestSupport"]
         ),
         .target(
             name: "SpoolHandlers",
@@ -92,11 +96,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolCLITests",
-            dependencies: ["Spool"]
+            dependencies: ["Spool", "SpoolTestSupport"]
         ),
         .testTarget(
             name: "SpooldTests",
-            dependencies: ["Spool"]
+            dependencies: ["Spool", "SpoolTestSupport"]
         ),
         .testTarget(
             name: "SpoolHandlersTests",
@@ -115,7 +119,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolTests",
-            dependencies: ["Spool"]
+            dependencies: ["Spool", "SpoolTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import SpoolTestSupport
 import Foundation
 import Logging
 import Spool
@@ -33,10 +34,6 @@ enum WorkerTestEnvironment {
     }
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// A handler whose behaviour the test picks per payload.
 struct ScriptedHandler: JobHandler {

@@ -1,3 +1,4 @@
+import SpoolTestSupport
 import Foundation
 
 /// A redis-server of one test's own, for tests that stop, restart, stall or reconfigure the server.

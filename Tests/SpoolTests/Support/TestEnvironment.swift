@@ -1,3 +1,4 @@
+import SpoolTestSupport
 import Foundation
 import Spool
 import Testing
@@ -37,31 +38,4 @@ enum TestEnvironment {
     static func redis(commandTimeout: Duration = .seconds(5)) throws -> RedisConnection {
         RedisConnection(configuration: try RedisConfiguration(url: redisURL(), commandTimeout: commandTimeout))
     }
-}
-
-struct TestSetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A free TCP port on 127.0.0.1 below 50000 (Redis Cluster needs port + 10000 free too), bound and released.
-func freeLoopbackPort() throws -> Int {
-    for _ in 0..<200 {
-        let candidate = Int.random(in: 20_000..<50_000)
-        if canBind(port: candidate) && canBind(port: candidate + 10_000) { return candidate }
-    }
-    throw TestSetupError("no free loopback port found")
-}
-
-private func canBind(port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
 }

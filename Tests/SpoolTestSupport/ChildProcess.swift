@@ -2,14 +2,14 @@ import Foundation
 
 /// A child process started with posix_spawn and reaped with waitpid (Foundation's Process can hang in
 /// waitUntilExit on Linux when used from test threads). Output goes to files the test can read.
-final class ChildProcess: @unchecked Sendable {
-    let pid: pid_t
-    let executable: String
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    public let executable: String
     private var exitStatus: Int32?
 
     /// Starts `executable` with `arguments`; stdout and stderr are appended to `logFile` (or discarded), or stderr
     /// to `errorFile` when one is given.
-    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, logFile: String? = nil,
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, logFile: String? = nil,
          errorFile: String? = nil) throws {
         self.executable = executable
         var actions = posix_spawn_file_actions_t()
@@ -46,13 +46,13 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends `signal` (SIGTERM by default).
-    func signal(_ signal: Int32 = SIGTERM) {
+    public func signal(_ signal: Int32 = SIGTERM) {
         if exitStatus == nil { _ = Foundation.kill(pid, signal) }
     }
 
     /// Waits for the process to end, up to `timeout`; returns its wait status, or nil if it is still running.
     @discardableResult
-    func wait(timeout: Duration = .seconds(30)) -> Int32? {
+    public func wait(timeout: Duration = .seconds(30)) -> Int32? {
         if let exitStatus { return exitStatus }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -68,12 +68,12 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// The exit code when the process exited normally, else nil.
-    var exitCode: Int32? {
+    public var exitCode: Int32? {
         guard let status = exitStatus, status & 0x7f == 0 else { return nil }
         return (status >> 8) & 0xff
     }
 
-    var isRunning: Bool {
+    public var isRunning: Bool {
         if exitStatus != nil { return false }
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid {
