@@ -10,6 +10,10 @@ struct DaemonConfiguration {
     var worker: WorkerConfiguration
     var logFormat = LogFormat.text
     var logLevel = "info"
+    var metricsListen: String?
+    var cronSchedules: [CronSchedule] = []
+    /// The raw `handlers` section, handed to each built-in handler's own parser.
+    var handlers: [String: Any] = [:]
 
     enum LogFormat: String { case text, json }
 
@@ -33,7 +37,7 @@ struct DaemonConfiguration {
         }
         let reader = Reader(file: path)
         let top = try reader.mapping(root ?? [String: Any](), at: "")
-        try reader.onlyKeys(top, ["redis", "worker", "queues", "log"], at: "")
+        try reader.onlyKeys(top, ["redis", "worker", "queues", "log", "metrics", "cron", "handlers", "outbox"], at: "")
         var configuration = DaemonConfiguration(worker: WorkerConfiguration(groups: []))
         if let redis = top["redis"] {
             let map = try reader.mapping(redis, at: "redis")
@@ -50,6 +54,18 @@ struct DaemonConfiguration {
                 configuration.logFormat = parsed
             }
             if let level = map["level"] { configuration.logLevel = try reader.string(level, at: "log.level") }
+        }
+        if let metrics = top["metrics"] {
+            let map = try reader.mapping(metrics, at: "metrics")
+            try reader.onlyKeys(map, ["listen"], at: "metrics")
+            if let listen = map["listen"] { configuration.metricsListen = try reader.string(listen, at: "metrics.listen") }
+        }
+        if let handlers = top["handlers"] { configuration.handlers = try reader.mapping(handlers, at: "handlers") }
+        if let cron = top["cron"] {
+            guard let items = cron as? [Any] else { throw reader.problem("cron", "expected a list of schedules") }
+            for (index, item) in items.enumerated() {
+                configuration.cronSchedules.append(try reader.cronSchedule(item, at: "cron[\(index)]"))
+            }
         }
         var worker = WorkerConfiguration(groups: [])
         if let section = top["worker"] {
@@ -111,6 +127,7 @@ struct DaemonConfiguration {
             configuration.logFormat = parsed
         }
         if let level = environment["SPOOL_LOG_LEVEL"], !level.isEmpty { configuration.logLevel = level }
+        if let listen = environment["SPOOL_METRICS_LISTEN"] { configuration.metricsListen = listen.isEmpty ? nil : listen }
         do { _ = try RedisEndpoint(url: configuration.redisURL) } catch {
             throw Problem(file: environment["SPOOL_REDIS_URL"] != nil ? "environment" : path, key: environment["SPOOL_REDIS_URL"] != nil ? "SPOOL_REDIS_URL" : "redis.url", message: "\(error)")
         }
@@ -148,6 +165,48 @@ struct DaemonConfiguration {
         func bool(_ value: Any, at key: String) throws -> Bool {
             guard let flag = value as? Bool else { throw problem(key, "expected true or false, got \"\(value)\"") }
             return flag
+        }
+
+        func cronSchedule(_ value: Any, at key: String) throws -> CronSchedule {
+            let map = try mapping(value, at: key)
+            try onlyKeys(map, ["name", "expression", "timezone", "queue", "kind", "payload", "priority", "max_attempts",
+                               "timeout", "enabled", "missed_runs", "no_overlap"], at: key)
+            func required(_ name: String) throws -> String {
+                guard let value = map[name] else { throw problem("\(key).\(name)", "missing") }
+                return try string(value, at: "\(key).\(name)")
+            }
+            var payload = "{}"
+            if let raw = map["payload"] {
+                if let text = raw as? String {
+                    payload = text
+                } else if JSONSerialization.isValidJSONObject(raw),
+                          let data = try? JSONSerialization.data(withJSONObject: raw, options: [.sortedKeys]) {
+                    payload = String(decoding: data, as: UTF8.self)
+                } else {
+                    throw problem("\(key).payload", "expected a mapping or JSON text")
+                }
+            }
+            var missed = CronMissedRunPolicy.skip
+            if let raw = map["missed_runs"] {
+                let text = try string(raw, at: "\(key).missed_runs")
+                guard let policy = CronMissedRunPolicy(rawValue: text) else { throw problem("\(key).missed_runs", "expected skip or once, got \"\(text)\"") }
+                missed = policy
+            }
+            let schedule = CronSchedule(
+                name: try required("name"), expression: try required("expression"),
+                timeZone: try map["timezone"].map { try string($0, at: "\(key).timezone") } ?? "UTC",
+                queue: try required("queue"), kind: try required("kind"), payload: payload,
+                priority: try map["priority"].map { v -> Int in
+                    guard let n = v as? Int else { throw problem("\(key).priority", "expected a whole number") }
+                    return n
+                } ?? 0,
+                maxAttempts: try map["max_attempts"].map { try positiveInt($0, at: "\(key).max_attempts") },
+                timeout: try map["timeout"].map { try duration($0, at: "\(key).timeout") },
+                enabled: try map["enabled"].map { try bool($0, at: "\(key).enabled") } ?? true,
+                missedRuns: missed,
+                noOverlap: try map["no_overlap"].map { try bool($0, at: "\(key).no_overlap") } ?? false)
+            do { try schedule.validate() } catch { throw problem(key, "\(error)") }
+            return schedule
         }
 
         func duration(_ value: Any, at key: String) throws -> Duration {

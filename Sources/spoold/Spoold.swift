@@ -40,8 +40,9 @@ struct Spoold: ParsableCommand {
             return
         }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
+        let json = settings.logFormat == .json
         LoggingSystem.bootstrap { label in
-            var handler = LineLogHandler(label: label, json: settings.logFormat == .json)
+            var handler = LineLogHandler(label: label, json: json)
             handler.logLevel = level
             return handler
         }
@@ -77,6 +78,23 @@ struct Spoold: ParsableCommand {
                 Thread.sleep(forTimeInterval: 1)
             }
         }
+        for schedule in settings.cronSchedules {
+            do {
+                _ = try client.cronRegistry.upsert(schedule)
+            } catch {
+                logger.error("cron schedule \(schedule.name) from \(config) not stored: \(error)")
+            }
+        }
+        var metricsServer: MetricsServer?
+        if let listen = settings.metricsListen {
+            do {
+                metricsServer = try MetricsServer(listen: listen, worker: worker, client: client, logger: logger)
+            } catch {
+                logger.error("\(error)")
+                worker.shutdown(grace: .zero)
+                throw ExitCode(2)
+            }
+        }
         notifier.send("READY=1\nSTATUS=serving \(settings.worker.queueNames.joined(separator: ", ")) with \(settings.worker.totalConcurrency) threads")
         if let interval = SystemdNotifier.watchdogInterval(environment: environment) {
             let pingThread = Thread {
@@ -102,6 +120,7 @@ struct Spoold: ParsableCommand {
             worker.shutdown(grace: .zero)
         }
         finished.wait()
+        _ = metricsServer
     }
 }
 

@@ -60,12 +60,11 @@ extension Queue {
 
     /// `fetch` on a connection the caller owns (worker threads keep one each).
     public func fetch(count: Int, lease: Duration, tokenPrefix: String, on redis: RedisConnection) throws(SpoolError) -> FetchResult {
-        let reply: RedisValue
-        do {
-            reply = try redis.evaluate(QueueScripts.fetch,
-                                       keys: [keys.base, keys.ready, keys.active, keys.delayed, keys.meta, keys.wake].map({ RedisArgument($0) }),
-                                       arguments: [RedisArgument(max(1, min(count, 1000))), RedisArgument(max(1, lease.milliseconds)), RedisArgument(tokenPrefix)])
-        } catch { throw .redis(error) }
+        let reply = try retryingStaleConnection { () throws(RedisError) in
+            try redis.evaluate(QueueScripts.fetch,
+                               keys: [keys.base, keys.ready, keys.active, keys.delayed, keys.meta, keys.wake].map({ RedisArgument($0) }),
+                               arguments: [RedisArgument(max(1, min(count, 1000))), RedisArgument(max(1, lease.milliseconds)), RedisArgument(tokenPrefix)])
+        }
         let items = try reply.expectArray("fetch")
         guard items.count >= 2, (items.count - 2) % 12 == 0 else { throw .protocolMismatch("fetch returned \(items.count) items") }
         let due = items.integer(0)
@@ -181,8 +180,21 @@ extension Queue {
 
     func runScript(_ script: RedisScript, keys: [String], arguments: [RedisArgument], on redis: RedisConnection?) throws(SpoolError) -> RedisValue {
         guard let redis else { return try run(script, keys: keys, arguments: arguments) }
-        do { return try redis.evaluate(script, keys: keys.map({ RedisArgument($0) }), arguments: arguments) } catch { throw .redis(error) }
+        return try retryingStaleConnection { () throws(RedisError) in try redis.evaluate(script, keys: keys.map({ RedisArgument($0) }), arguments: arguments) }
     }
 }
 
 import Foundation
+
+/// Runs `body`; when the connection turns out to have been cut since its last use (a Redis restart, a
+/// network blip while idle), runs it once more on the re-made connection before reporting an error. Callers
+/// pass only work that is safe to repeat.
+public func retryingStaleConnection<T>(_ body: () throws(RedisError) -> T) throws(SpoolError) -> T {
+    do {
+        return try body()
+    } catch RedisError.connectionLost {
+        do { return try body() } catch { throw .redis(error) }
+    } catch {
+        throw .redis(error)
+    }
+}

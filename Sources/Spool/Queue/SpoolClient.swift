@@ -43,11 +43,15 @@ public final class SpoolClient: Sendable {
     }
 
     /// Runs `body` with a pooled connection, turning Redis errors into `SpoolError.redis`.
+    ///
+    /// When the pooled connection turns out to have been cut since its last use (the server restarted, say),
+    /// `body` runs once more on a fresh connection — so pass only work that is safe to repeat (every queue
+    /// script except `fetch` is: enqueue carries its id, acknowledgements carry their lease token).
     public func withConnection<T>(_ body: (RedisConnection) throws(RedisError) -> T) throws(SpoolError) -> T {
         let connection: RedisConnection
         do { connection = try pool.checkOut() } catch { throw .redis(error) }
         defer { pool.checkIn(connection) }
-        do { return try body(connection) } catch { throw .redis(error) }
+        return try retryingStaleConnection { () throws(RedisError) in try body(connection) }
     }
 
     /// The names of every queue that has seen an enqueue, sorted.
@@ -84,7 +88,7 @@ public final class SpoolClient: Sendable {
         // own timeout only bounds how long the reply may be owed.
         arguments.append(RedisArgument(format3(max(0.001, timeout.seconds + 0.2))))
         let reply: RedisValue?
-        do { reply = try redis.wait(arguments, serverTimeout: timeout + .milliseconds(200), deadline: deadline) } catch { throw .redis(error) }
+        reply = try retryingStaleConnection { () throws(RedisError) in try redis.wait(arguments, serverTimeout: timeout + .milliseconds(200), deadline: deadline) }
         guard let items = reply?.array, let key = items.first?.string else { return nil }
         return byKey[key]
     }

@@ -27,7 +27,7 @@ extension Worker {
                 let wait = min(nextDue.values.min() ?? configuration.maxIdleWait, configuration.maxIdleWait)
                 do {
                     if waiterID == nil {
-                        waiterID = try waiter.command("CLIENT", "ID").int
+                        waiterID = try retryingStaleConnection { () throws(RedisError) in try waiter.command("CLIENT", "ID") }.int
                         dispatcherClientIDs.withLock { $0[groupIndex] = waiterID }
                     }
                     if isStopping { break }

@@ -32,7 +32,10 @@ extension Worker {
         let queueSettings = configuration.settings(ofQueue: job.queue)
         let kindSettings = registry.settings(for: job.kind)
         let timeout = job.timeout ?? kindSettings.timeout ?? queueSettings.timeout ?? configuration.defaultTimeout
-        let deadline = ContinuousClock.now + timeout
+        let started = ContinuousClock.now
+        let deadline = started + timeout
+        metrics.recordWait(queue: job.queue, kind: job.kind, seconds: Date().timeIntervalSince(job.createdAt))
+        defer { metrics.recordRun(queue: job.queue, kind: job.kind, seconds: (ContinuousClock.now - started).inSeconds) }
         let mailbox = SlotMailbox()
         let context = JobContext(job: job, deadline: deadline, logger: logger) { work in mailbox.post(.run(work)) }
         let entry = InFlightJob(job: job, context: context, deadline: deadline, slot: slot)
@@ -102,7 +105,10 @@ extension Worker {
         withRedisRetry("acknowledging job \(job.id)", giveUp: { ContinuousClock.now > giveUpAt }) {
             switch outcome {
             case .success(let result):
-                if try !queue.complete(job.lease, result: result, on: redis) {
+                if try queue.complete(job.lease, result: result, on: redis) {
+                    metrics.recordOutcome(queue: job.queue, kind: job.kind, outcome: "completed")
+                } else {
+                    metrics.recordOutcome(queue: job.queue, kind: job.kind, outcome: "lost")
                     logger.warning("job \(job.id) finished after its lease was lost; another worker may run it again", metadata: ["queue": "\(job.queue)"])
                 }
             case .failure(let error):
@@ -116,6 +122,11 @@ extension Worker {
                 default: disposition = .backoff(policy); message = "\(error)"
                 }
                 let result = try queue.fail(job, error: message, disposition: disposition, defaultMaxAttempts: maxAttempts, on: redis)
+                switch result {
+                case .retrying: metrics.recordOutcome(queue: job.queue, kind: job.kind, outcome: "retried")
+                case .dead: metrics.recordOutcome(queue: job.queue, kind: job.kind, outcome: "dead")
+                case .stale: metrics.recordOutcome(queue: job.queue, kind: job.kind, outcome: "lost")
+                }
                 logger.info("job failed: \(message) → \(result)", metadata: ["job": "\(job.id)", "queue": "\(job.queue)", "kind": "\(job.kind)", "attempt": "\(job.attempt)"])
             }
         }

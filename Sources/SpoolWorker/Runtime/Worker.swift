@@ -28,6 +28,8 @@ public final class Worker: Sendable {
     let dispatcherClientIDs = Mutex<[Int: Int]>([:])
     let channels: [JobChannel]
     let liveSlots = Mutex<Set<Int>>([])
+    /// In-memory counters and histograms of this worker's jobs.
+    public let metrics: WorkerMetrics
     let nextSlotID = Atomic<Int>(0)
 
     /// Creates a worker; nothing runs until `start()`.
@@ -39,7 +41,11 @@ public final class Worker: Sendable {
         self.logger = logger
         outage = OutageLog(logger: logger)
         channels = configuration.groups.map { _ in JobChannel() }
+        metrics = WorkerMetrics(kinds: registry.kinds)
     }
+
+    /// Jobs this worker holds right now (leased, running or waiting for a thread).
+    public var activeLeases: Int { inFlight.count }
 
     /// Checks Redis is reachable, then starts all threads.
     public func start() throws {
@@ -53,6 +59,7 @@ public final class Worker: Sendable {
         spawn(name: "spool-reaper") { self.reapLoop() }
         spawn(name: "spool-supervisor") { self.superviseLoop() }
         spawn(name: "spool-heartbeat") { self.heartbeatLoop() }
+        if configuration.runsCron { spawn(name: "spool-cron") { self.cronLoop() } }
         logger.info("worker \(configuration.workerID) serving \(configuration.queueNames.joined(separator: ", ")) with \(configuration.totalConcurrency) threads")
     }
 

@@ -69,6 +69,8 @@ public struct WorkerConfiguration: Sendable {
     public var heartbeatInterval: Duration = .seconds(5)
     /// The longest an idle dispatcher blocks before looking again.
     public var maxIdleWait: Duration = .seconds(30)
+    /// Fire cron schedules from this worker (any number of workers may; each slot is enqueued once).
+    public var runsCron: Bool = true
     /// This worker's id in `spool:workers` (default host:pid:random).
     public var workerID: String
 

@@ -40,8 +40,10 @@ extension Worker {
                                         busy: busyCount, processed: processedCount,
                                         startedAt: startedAt.timeIntervalSince1970, beatAt: now)
         let json = (try? JSONEncoder().encode(heartbeat)).map { Array($0) } ?? []
-        do {
-            let stale = try redis.command("ZRANGEBYSCORE", RedisArgument(keys.workerBeats), "-inf", RedisArgument(now - 60), "LIMIT", 0, 100).array ?? []
+        _ = try retryingStaleConnection { () throws(RedisError) -> [RedisValue] in
+            // Dropping other workers' stale entries is housekeeping: once a minute is plenty.
+            let sweep = Int(now) % 60 < Int(configuration.heartbeatInterval.inSeconds.rounded(.up))
+            let stale = sweep ? try redis.command("ZRANGEBYSCORE", RedisArgument(keys.workerBeats), "-inf", RedisArgument(now - 60), "LIMIT", 0, 100).array ?? [] : []
             var commands: [[RedisArgument]] = [
                 ["HSET", RedisArgument(keys.workers), RedisArgument(configuration.workerID), RedisArgument(bytes: json)],
                 ["ZADD", RedisArgument(keys.workerBeats), RedisArgument(now), RedisArgument(configuration.workerID)],
@@ -50,9 +52,7 @@ extension Worker {
                 commands.append(["HDEL", RedisArgument(keys.workers), RedisArgument(id)])
                 commands.append(["ZREM", RedisArgument(keys.workerBeats), RedisArgument(id)])
             }
-            _ = try redis.pipeline(commands)
-        } catch {
-            throw SpoolError.redis(error)
+            return try redis.pipeline(commands)
         }
     }
 

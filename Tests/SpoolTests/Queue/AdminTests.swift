@@ -1,3 +1,4 @@
+import SpoolTestSupport
 import Foundation
 import Spool
 import Testing

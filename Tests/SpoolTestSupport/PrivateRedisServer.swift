@@ -1,26 +1,27 @@
-import SpoolTestSupport
 import Foundation
 
 /// A redis-server of one test's own, for tests that stop, restart, stall or reconfigure the server.
-final class PrivateRedisServer: @unchecked Sendable {
-    let port: Int
-    let directory: URL
-    let extraArguments: [String]
+public final class PrivateRedisServer: @unchecked Sendable {
+    public let port: Int
+    public let directory: URL
+    public let extraArguments: [String]
     private var process: ChildProcess?
 
-    var url: String { "redis://127.0.0.1:\(port)" }
+    public var url: String { "redis://127.0.0.1:\(port)" }
 
     /// Starts a server on a free port with persistence off.
-    init(extraArguments: [String] = []) throws {
+    public init(extraArguments: [String] = []) throws {
         port = try freeLoopbackPort()
-        directory = try TestEnvironment.scratchDirectory("redis-\(port)")
+        let base = ProcessInfo.processInfo.environment["SPOOL_TEST_TMP"] ?? NSTemporaryDirectory()
+        directory = URL(fileURLWithPath: base).appendingPathComponent("redis-\(port)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.extraArguments = extraArguments
         try start()
     }
 
     deinit { stop() }
 
-    func start() throws {
+    public func start() throws {
         let binary = ProcessInfo.processInfo.environment["SPOOL_TEST_REDIS_SERVER"] ?? "/usr/bin/redis-server"
         let arguments = ["--bind", "127.0.0.1", "--port", String(port), "--save", "", "--appendonly", "no",
                          "--dir", directory.path, "--logfile", directory.appendingPathComponent("redis.log").path]
@@ -35,7 +36,7 @@ final class PrivateRedisServer: @unchecked Sendable {
     }
 
     /// Stops the server (SIGTERM, then waits; SIGKILL if it lingers).
-    func stop() {
+    public func stop() {
         guard let process else { return }
         process.signal(SIGTERM)
         if process.wait(timeout: .seconds(10)) == nil {
@@ -46,14 +47,40 @@ final class PrivateRedisServer: @unchecked Sendable {
     }
 
     /// Kills the server outright (SIGKILL), as a crash would.
-    func kill() {
+    public func kill() {
         guard let process else { return }
         process.signal(SIGKILL)
         process.wait()
         self.process = nil
     }
 
-    func restart() throws {
+    /// Restarts the server with its data: `SHUTDOWN SAVE` writes a snapshot the new process loads.
+    public func restartKeepingData() throws {
+        guard let process else { return }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if fd >= 0 {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if connected == 0 {
+                let command = Array("*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n".utf8)
+                _ = command.withUnsafeBytes { send(fd, $0.baseAddress, command.count, Int32(MSG_NOSIGNAL)) }
+            }
+            close(fd)
+        }
+        if process.wait(timeout: .seconds(10)) == nil {
+            process.signal(SIGKILL)
+            process.wait()
+        }
+        self.process = nil
+        try start()
+    }
+
+    public func restart() throws {
         stop()
         try start()
     }
