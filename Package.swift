@@ -102,6 +102,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "spool-bench",
+            dependencies: [
+                "Spool",
+                "SpoolWorker",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "SpoolCLITests",
             dependencies: ["Spool", "SpoolTestSupport"]
@@ -125,6 +134,7 @@ let package = Package(
             name: "SpoolOutboxTests",
             dependencies: [
                 "SpoolOutbox",
+                "Spool",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

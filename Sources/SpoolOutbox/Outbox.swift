@@ -20,9 +20,20 @@ import Spool
 /// - The payload must be valid JSON: the column is `json`, so Postgres rejects anything else (which fails
 ///   the caller's transaction). `NewJob(kind:json:)` and `NewJob(kind:payload:)` check this up front.
 /// - A delay counts from the row's `created_at` (the producing transaction's start), not from publication.
-/// - Producers in other languages insert rows themselves: see ``OutboxStatement`` for the SQL and
-///   the `options` JSON keys (`priority`, `delay_ms`, `run_at_ms`, `max_attempts`, `backoff`,
-///   `timeout_ms`, `unique_key`, `unique_for_ms`).
+/// - Producers in other languages insert rows themselves (see ``OutboxStatement``):
+///   `INSERT INTO spool_outbox (job_id, queue, kind, payload, options) VALUES (…)`, where `options` is a
+///   JSON object with any of these keys (absent or `null`: the default; any other key fails the row):
+///
+///   | key | JSON | meaning |
+///   |---|---|---|
+///   | `priority` | integer −32768…32767 | higher runs first (default 0) |
+///   | `delay_ms` | integer ≥ 0 | run no earlier than this long after `created_at` |
+///   | `run_at_ms` | integer (Unix ms) | run no earlier than this time (wins over `delay_ms`) |
+///   | `max_attempts` | integer ≥ 1 | attempts before the job goes dead |
+///   | `backoff` | string | `exp:<base ms>:<factor>:<cap ms>` or `fixed:<ms>` |
+///   | `timeout_ms` | integer > 0 | how long one attempt may run |
+///   | `unique_key` | string, 1–500 bytes | at most one job with this key while it is held |
+///   | `unique_for_ms` | integer > 0 | how long the unique key is held at most (default 1 h) |
 public struct Outbox: Sendable {
     /// The table and limits this producer writes to.
     public let configuration: OutboxConfiguration

@@ -7,20 +7,7 @@ import Spool
 
 /// The `options` column: `JobOptions` as a JSON object, the contract a producer in any language writes.
 ///
-/// Keys (all optional; an absent key or JSON `null` means the default):
-///
-/// | key | JSON | meaning |
-/// |---|---|---|
-/// | `priority` | integer −32768…32767 | higher runs first (default 0) |
-/// | `delay_ms` | integer ≥ 0 | run no earlier than this long after `created_at` |
-/// | `run_at_ms` | integer (Unix ms) | run no earlier than this time (wins over `delay_ms`) |
-/// | `max_attempts` | integer ≥ 1 | attempts before the job goes dead |
-/// | `backoff` | string | `exp:<base ms>:<factor>:<cap ms>` or `fixed:<ms>` |
-/// | `timeout_ms` | integer > 0 | how long one attempt may run |
-/// | `unique_key` | string, 1–500 bytes | at most one job with this key while it is held |
-/// | `unique_for_ms` | integer > 0 | how long the unique key is held at most (default 1 h) |
-///
-/// Any other key makes the relay fail the row (a misspelt option must not be silently ignored).
+/// The keys and their meaning are listed on ``Outbox`` (the public contract); keep the two in step.
 enum OutboxOptionsCodec {
     /// Every key the relay understands.
     static let knownKeys = [
@@ -74,7 +61,7 @@ enum OutboxOptionsCodec {
         if let text = values["timeout_ms"] { options.timeout = .milliseconds(try integer(text, key: "timeout_ms")) }
         if let text = values["unique_key"] { options.uniqueKey = text }
         if let text = values["unique_for_ms"] { options.uniqueFor = .milliseconds(try integer(text, key: "unique_for_ms")) }
-        try OutboxJobRules.validate(options)
+        try options.validate()
         if options.runAt == nil, let delay = options.delay, delay > .zero {
             let (sum, overflow) = createdMillis.addingReportingOverflow(delay.wholeMilliseconds)
             options.runAt = Date(timeIntervalSince1970: Double(overflow ? Int64.max : sum) / 1000)

@@ -6,22 +6,32 @@
 /// identical rows. The SQL text is the same for any number of jobs (the rows travel as arrays), so a driver
 /// can prepare it once.
 ///
-/// With postgres-nio:
+/// With postgres-nio (`PostgresClient`), the INSERT runs in the same transaction as the business write:
 ///
 /// ```swift
 /// let outbox = Outbox()   // or Outbox(configuration: try OutboxConfiguration(schema: "app"))
 /// let job = try NewJob(kind: "email.welcome", json: #"{"user":42}"#)
 /// let statement = try outbox.statement(for: [job], queue: "email")
-/// try await client.withTransaction { connection in
-///     try await connection.query("INSERT INTO users (id) VALUES (\(42))", logger: logger)
-///     var bindings = PostgresBindings()
-///     for parameter in statement.parameters {
-///         if let parameter { bindings.append(parameter) } else { bindings.appendNull() }
-///     }
-///     try await connection.query(PostgresQuery(unsafeSQL: statement.sql, binds: bindings), logger: logger)
+/// var bindings = PostgresBindings()
+/// for parameter in statement.parameters {
+///     if let parameter { bindings.append(parameter) } else { bindings.appendNull() }
 /// }
-/// // statement.jobIDs are the ids the jobs will have in Redis.
+/// try await postgres.withConnection { connection in
+///     try await connection.query("BEGIN", logger: logger)
+///     do {
+///         try await connection.query("INSERT INTO users (id) VALUES (\(42))", logger: logger)
+///         try await connection.query(PostgresQuery(unsafeSQL: statement.sql, binds: bindings), logger: logger)
+///         try await connection.query("COMMIT", logger: logger)
+///     } catch {
+///         try? await connection.query("ROLLBACK", logger: logger)
+///         throw error
+///     }
+/// }
+/// // statement.jobIDs are the ids the jobs have in Redis once the relay has published them.
 /// ```
+///
+/// With `psql`: `PREPARE spool_enqueue AS <sql>;` then `EXECUTE spool_enqueue(:'p1', :'p2', :'p3', :'p4', :'p5');`
+/// with the parameters passed as `-v p1=…`.
 ///
 /// Parameters are `$1` the queue, then `$2`…`$5` the job ids, kinds, payloads and options, each as a
 /// Postgres `text[]` array literal. A job id that is already in the outbox for that queue is skipped

@@ -4,10 +4,19 @@ enum PostgresArrayLiteral {
     /// `{"v1","v2",…}`: every element double-quoted, with `"` and `\` backslash-escaped, so any text
     /// (commas, braces, quotes, newlines, the word NULL) comes back as itself.
     static func text(_ elements: [String]) -> String {
+        optionalText(elements)
+    }
+
+    /// As ``text(_:)``, with `nil` elements written as an unquoted `NULL`.
+    static func optionalText(_ elements: [String?]) -> String {
         var bytes: [UInt8] = [UInt8(ascii: "{")]
-        bytes.reserveCapacity(elements.reduce(2) { $0 + $1.utf8.count + 3 })
+        bytes.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
         for (index, element) in elements.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            guard let element else {
+                bytes.append(contentsOf: "NULL".utf8)
+                continue
+            }
             bytes.append(UInt8(ascii: "\""))
             for byte in element.utf8 {
                 if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { bytes.append(UInt8(ascii: "\\")) }

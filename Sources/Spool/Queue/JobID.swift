@@ -39,5 +39,8 @@ enum QueueName {
         if name.contains(where: { $0 == "{" || $0 == "}" || $0 == ":" || $0.isWhitespace || $0.isNewline }) {
             throw .invalidJob("queue name \"\(name)\" may not contain braces, colons or whitespace")
         }
+        if name.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw .invalidJob("queue name \"\(name)\" may not contain control characters")
+        }
     }
 }

@@ -40,7 +40,9 @@ public struct JobOptions: Sendable {
     /// The lowest and highest priority.
     public static let priorityRange = -32768...32767
 
-    func validate() throws(SpoolError) {
+    /// Checks the options: a valid id, priority in range, positive attempts and timeout, a storable backoff,
+    /// a sane unique key. Throws `SpoolError.invalidJob` saying what is wrong.
+    public func validate() throws(SpoolError) {
         if let id { try JobID.validate(id) }
         guard Self.priorityRange.contains(priority) else {
             throw .invalidJob("priority \(priority) is outside \(Self.priorityRange.lowerBound)…\(Self.priorityRange.upperBound)")
@@ -54,6 +56,7 @@ public struct JobOptions: Sendable {
         if let uniqueKey {
             guard !uniqueKey.isEmpty, uniqueKey.utf8.count <= 500 else { throw .invalidJob("unique key must be 1–500 bytes") }
             guard uniqueFor > .zero else { throw .invalidJob("uniqueFor must be positive") }
+            guard !uniqueKey.utf8.contains(0) else { throw .invalidJob("unique key contains a NUL character") }
         }
     }
 }
@@ -93,6 +96,18 @@ public struct NewJob: Sendable {
         self.kind = kind
         payload = validatedJSON
         self.options = options
+    }
+
+    /// Checks everything `Queue.enqueue` checks before sending: the queue name, the options, the kind and the
+    /// payload size. Other enqueue paths (the Postgres outbox) call it so a job they accept is one Redis takes.
+    public func validate(queue: String, maxPayloadBytes: Int) throws(SpoolError) {
+        try QueueName.validate(queue)
+        try options.validate()
+        guard !kind.isEmpty, kind.utf8.count <= 200 else { throw .invalidJob("job kind must be 1–200 bytes") }
+        guard !kind.utf8.contains(0) else { throw .invalidJob("job kind \"\(kind)\" contains a NUL character") }
+        guard payload.count <= maxPayloadBytes else {
+            throw .payloadTooLarge(queue: queue, kind: kind, bytes: payload.count, limit: maxPayloadBytes)
+        }
     }
 
     static func firstLine(of error: Error) -> String {

@@ -20,26 +20,45 @@ extension Queue {
         try enqueue(NewJob(kind: kind, json: json, options: options))
     }
 
-    /// Enqueues many jobs in one round trip per 1,000 (one pipelined script call each). Every job is checked
-    /// before anything is sent, so one bad job enqueues none. Results come back in order.
+    /// Enqueues many jobs in one round trip: one script call per 1,000 jobs (or 8 MiB of payload), all calls
+    /// pipelined. Every job is checked before anything is sent, so one bad job enqueues none. Results come back
+    /// in order, one per job.
     public func enqueue(_ jobs: [NewJob]) throws(SpoolError) -> [EnqueueResult] {
         if jobs.isEmpty { return [] }
+        let keyArguments = [keys.base, keys.ready, keys.delayed, keys.meta, keys.wake, keys.done].map { RedisArgument($0) }
         var calls: [ScriptCall] = []
-        calls.reserveCapacity(jobs.count)
-        let keyArguments = [keys.base, keys.ready, keys.delayed, keys.meta, keys.wake, keys.done].map({ RedisArgument($0) })
+        var batch: [RedisArgument] = [RedisArgument(name)]
+        var batchJobs = 0
+        var batchBytes = 0
         for job in jobs {
-            calls.append(ScriptCall(script: QueueScripts.enqueue, keys: keyArguments, arguments: try arguments(for: job)))
+            let arguments = try arguments(for: job)
+            if batchJobs == 1000 || (batchJobs > 0 && batchBytes + job.payload.count > 8 << 20) {
+                calls.append(ScriptCall(script: QueueScripts.enqueue, keys: keyArguments, arguments: batch))
+                batch = [RedisArgument(name)]
+                batchJobs = 0
+                batchBytes = 0
+            }
+            batch.append(contentsOf: arguments)
+            batchJobs += 1
+            batchBytes += job.payload.count
         }
+        calls.append(ScriptCall(script: QueueScripts.enqueue, keys: keyArguments, arguments: batch))
         try client.register(queue: name)
+        let replies = try client.withConnection { (redis) throws(RedisError) in try redis.evaluateMany(calls) }
+        let server = client.pool.configuration.endpoint.serverName
         var results: [EnqueueResult] = []
         results.reserveCapacity(jobs.count)
-        var start = 0
-        while start < calls.count {
-            let batch = Array(calls[start..<min(start + 1000, calls.count)])
-            let replies = try client.withConnection { (redis) throws(RedisError) in try redis.evaluateMany(batch) }
-            for reply in replies { results.append(try Self.enqueueResult(reply, server: client.pool.configuration.endpoint.serverName)) }
-            start += 1000
+        for reply in replies {
+            if let message = reply.errorMessage { throw .redis(.server(server: server, message: message)) }
+            let items = try reply.expectArray("enqueue")
+            guard items.count % 3 == 0 else { throw .protocolMismatch("enqueue returned \(items.count) items") }
+            var i = 0
+            while i < items.count {
+                results.append(try Self.enqueueResult(status: items.text(i), id: items.text(i + 1), state: items.text(i + 2)))
+                i += 3
+            }
         }
+        guard results.count == jobs.count else { throw .protocolMismatch("enqueue answered \(results.count) of \(jobs.count) jobs") }
         return results
     }
 
@@ -63,11 +82,7 @@ extension Queue {
 
     func arguments(for job: NewJob) throws(SpoolError) -> [RedisArgument] {
         let options = job.options
-        try options.validate()
-        guard !job.kind.isEmpty, job.kind.utf8.count <= 200 else { throw .invalidJob("job kind must be 1–200 bytes") }
-        guard job.payload.count <= client.maxPayloadBytes else {
-            throw .payloadTooLarge(queue: name, kind: job.kind, bytes: job.payload.count, limit: client.maxPayloadBytes)
-        }
+        try job.validate(queue: name, maxPayloadBytes: client.maxPayloadBytes)
         let id = options.id ?? JobID.make()
         let delayMs = options.delay?.milliseconds ?? 0
         let runAtMs = options.runAt?.millisecondsSince1970 ?? 0
@@ -75,19 +90,16 @@ extension Queue {
             RedisArgument(id), RedisArgument(job.kind), RedisArgument(bytes: job.payload), RedisArgument(options.priority),
             RedisArgument(delayMs), RedisArgument(runAtMs), RedisArgument(options.maxAttempts ?? 0),
             RedisArgument(options.backoff?.encoded ?? ""), RedisArgument(options.timeout?.milliseconds ?? 0),
-            RedisArgument(options.uniqueKey ?? ""), RedisArgument(max(1, options.uniqueFor.milliseconds)), RedisArgument(name),
+            RedisArgument(options.uniqueKey ?? ""), RedisArgument(max(1, options.uniqueFor.milliseconds)),
         ]
     }
 
-    static func enqueueResult(_ reply: RedisValue, server: String) throws(SpoolError) -> EnqueueResult {
-        if let message = reply.errorMessage { throw .redis(.server(server: server, message: message)) }
-        let items = try reply.expectArray("enqueue")
-        let id = items.text(1)
-        switch items.text(0) {
-        case "created": return .created(id: id, state: JobState(rawValue: items.text(2)) ?? .ready)
-        case "exists": return .existing(id: id, state: JobState(rawValue: items.text(2)) ?? .ready)
+    static func enqueueResult(status: String, id: String, state: String) throws(SpoolError) -> EnqueueResult {
+        switch status {
+        case "created": return .created(id: id, state: JobState(rawValue: state) ?? .ready)
+        case "exists": return .existing(id: id, state: JobState(rawValue: state) ?? .ready)
         case "duplicate": return .duplicate(holderID: id)
-        default: throw .protocolMismatch("enqueue returned \(reply)")
+        default: throw .protocolMismatch("enqueue returned status \"\(status)\"")
         }
     }
 }

@@ -1,42 +1,72 @@
 extension QueueScripts {
-    /// enqueue: creates one job unless its id exists (or recently completed) or its unique key is held.
+    /// enqueue: creates each given job unless its id exists (or completed recently) or its unique key is held.
+    /// One call takes one job or a batch (at most 1,000: the caller splits larger ones).
     /// KEYS: base, ready, delayed, meta, wake, done.
-    /// ARGV: id, kind, payload, priority, delay ms, run-at ms (0 = none), max attempts, backoff, timeout ms,
-    ///       unique key, unique ttl ms, queue.
-    /// Returns {status, id, state}: status `created`, `exists` or `duplicate` (id = the holder's).
+    /// ARGV: queue, then per job 11 values: id, kind, payload, priority, delay ms, run-at ms (0 = none),
+    ///       max attempts, backoff, timeout ms, unique key, unique ttl ms.
+    /// Returns per job {status, id, state}: status `created`, `exists` or `duplicate` (id = the holder's).
     static let enqueue = RedisScript(queueScript: "enqueue", #"""
 local base, ready, delayed, meta, wake_key, done = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-local id = ARGV[1]
-local job_key = base .. 'job:' .. id
-local existing = redis.call('HGET', job_key, 'state')
-if existing then return {'exists', id, existing} end
-if redis.call('ZSCORE', done, id) then return {'exists', id, 'done'} end
-local ukey = ARGV[10]
-if ukey ~= '' then
-  local unique_key = base .. 'unique:' .. ukey
-  local holder = redis.call('GET', unique_key)
-  if holder then return {'duplicate', holder, ''} end
-  redis.call('SET', unique_key, id, 'PX', ARGV[11])
-end
+local queue = ARGV[1]
+local n = (#ARGV - 1) / 11
 local now = now_ms()
-local run_at = now + tonumber(ARGV[5])
-if tonumber(ARGV[6]) > 0 then run_at = tonumber(ARGV[6]) end
-redis.call('HSET', job_key, 'id', id, 'queue', ARGV[12], 'kind', ARGV[2], 'payload', ARGV[3], 'pri', ARGV[4],
-  'att', 0, 'maxatt', ARGV[7], 'backoff', ARGV[8], 'tmo', ARGV[9], 'ukey', ukey, 'ctime', fmt(now),
-  'rtime', fmt(run_at), 'stalls', 0)
-redis.call('HINCRBY', meta, 'enqueued', 1)
-if run_at > now then
-  redis.call('HSET', job_key, 'state', 'scheduled')
-  redis.call('ZADD', delayed, fmt(run_at), id)
-  -- Wake a waiter so it shortens its wait to this job's due time.
-  wake(wake_key)
-  return {'created', id, 'scheduled'}
+local out = {}
+local created, runnable = 0, 0
+-- Reserve FIFO sequence numbers for the whole batch in one step.
+local next_seq = redis.call('HINCRBY', meta, 'seq', n) - n + 1
+for i = 0, n - 1 do
+  local a = 1 + i * 11
+  local id, pri, ukey = ARGV[a + 1], ARGV[a + 4], ARGV[a + 10]
+  local job_key = base .. 'job:' .. id
+  local k = #out
+  local existing = redis.call('HGET', job_key, 'state')
+  local holder = nil
+  if not existing and redis.call('ZSCORE', done, id) then existing = 'done' end
+  if not existing and ukey ~= '' then
+    local unique_key = base .. 'unique:' .. ukey
+    holder = redis.call('GET', unique_key)
+    if not holder then redis.call('SET', unique_key, id, 'PX', ARGV[a + 11]) end
+  end
+  if existing then
+    out[k + 1] = 'exists'; out[k + 2] = id; out[k + 3] = existing
+  elseif holder then
+    out[k + 1] = 'duplicate'; out[k + 2] = holder; out[k + 3] = ''
+  else
+    local run_at = now + tonumber(ARGV[a + 5])
+    local at = tonumber(ARGV[a + 6])
+    if at > 0 then run_at = at end
+    local state, score = 'ready', ''
+    if run_at > now then
+      state = 'scheduled'
+    else
+      score = fmt((32767 - tonumber(pri)) * SEQ_SPAN + (next_seq % SEQ_SPAN))
+      next_seq = next_seq + 1
+    end
+    redis.call('HSET', job_key, 'id', id, 'queue', queue, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri,
+      'att', 0, 'maxatt', ARGV[a + 7], 'backoff', ARGV[a + 8], 'tmo', ARGV[a + 9], 'ukey', ukey, 'ctime', fmt(now),
+      'rtime', fmt(run_at), 'stalls', 0, 'state', state, 'score', score)
+    if state == 'scheduled' then
+      redis.call('ZADD', delayed, fmt(run_at), id)
+    else
+      redis.call('ZADD', ready, score, id)
+    end
+    -- A scheduled job wakes a waiter too, so it shortens its wait to the job's due time.
+    runnable = runnable + 1
+    created = created + 1
+    out[k + 1] = 'created'; out[k + 2] = id; out[k + 3] = state
+  end
 end
-local score = ready_score(meta, ARGV[4])
-redis.call('HSET', job_key, 'state', 'ready', 'score', score)
-redis.call('ZADD', ready, score, id)
-wake(wake_key)
-return {'created', id, 'ready'}
+if created > 0 then redis.call('HINCRBY', meta, 'enqueued', created) end
+if runnable > 0 then
+  local room = 64 - redis.call('LLEN', wake_key)
+  if runnable < room then room = runnable end
+  if room > 0 then
+    local markers = {}
+    for m = 1, room do markers[m] = '1' end
+    redis.call('LPUSH', wake_key, unpack(markers))
+  end
+end
+return out
 """#)
 }
 
