@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpooldTests",
-            dependencies: ["Spool", "SpoolTestSupport"]
+            dependencies: ["Spool", "SpoolOutbox", "SpoolTestSupport"]
         ),
         .testTarget(
             name: "SpoolHandlersTests",

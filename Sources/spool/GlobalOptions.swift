@@ -34,10 +34,14 @@ struct GlobalOptions: ParsableArguments {
         return SpoolClient(configuration: configuration, prefix: prefix, poolSize: 2)
     }
 
+    /// The handle on queue `name` (exit 2 for an invalid name), whether or not it has seen a job yet.
+    func validQueue(_ name: String, in client: SpoolClient) throws -> Queue {
+        do { return try client.queue(name) } catch { throw CLIFailure.usage(error.description) }
+    }
+
     /// The handle on queue `name`, which must have seen an enqueue (exit 3 otherwise).
     func existingQueue(_ name: String, in client: SpoolClient) throws -> Queue {
-        let queue: Queue
-        do { queue = try client.queue(name) } catch { throw CLIFailure.usage(error.description) }
+        let queue = try validQueue(name, in: client)
         let names = try spool { () throws(SpoolError) in try client.queueNames() }
         guard names.contains(name) else {
             let known = names.isEmpty ? "none" : names.joined(separator: ", ")

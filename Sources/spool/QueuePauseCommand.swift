@@ -17,7 +17,8 @@ struct QueuePauseCommand: ParsableCommand {
     /// Pauses or resumes `queue` and reports the new state.
     static func set(paused: Bool, queue name: String, global: GlobalOptions) throws {
         let client = try global.client()
-        let queue = try global.existingQueue(name, in: client)
+        // Pausing a queue before its first job is allowed (resuming one nobody knows is a typo: exit 3).
+        let queue = paused ? try global.validQueue(name, in: client) : try global.existingQueue(name, in: client)
         try spool { () throws(SpoolError) in paused ? try queue.pause() : try queue.resume() }
         if global.json {
             try Output.printJSON(["queue": name, "paused": paused])

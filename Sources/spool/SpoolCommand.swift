@@ -23,7 +23,7 @@ struct SpoolCommand: ParsableCommand {
         """,
         subcommands: [
             StatsCommand.self, QueuesCommand.self, QueueCommand.self, JobsCommand.self, JobCommand.self,
-            PurgeCommand.self, EnqueueCommand.self, WorkersCommand.self, CronCommand.self,
+            PurgeCommand.self, EnqueueCommand.self, WorkersCommand.self, CronCommand.self, OutboxCommand.self,
         ]
     )
 

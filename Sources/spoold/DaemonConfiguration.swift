@@ -12,6 +12,13 @@ struct DaemonConfiguration {
     var logLevel = "info"
     var metricsListen: String?
     var cronSchedules: [CronSchedule] = []
+    /// The outbox relay, when a database is configured.
+    var outboxDatabaseURL: String?
+    var outboxSchema = "public"
+    var outboxTable = "spool_outbox"
+    var outboxBatchSize = 500
+    var outboxPollInterval: Duration = .seconds(2)
+    var outboxRetention: Duration = .seconds(7 * 86_400)
     /// The raw `handlers` section, handed to each built-in handler's own parser.
     var handlers: [String: Any] = [:]
 
@@ -59,6 +66,16 @@ struct DaemonConfiguration {
             let map = try reader.mapping(metrics, at: "metrics")
             try reader.onlyKeys(map, ["listen"], at: "metrics")
             if let listen = map["listen"] { configuration.metricsListen = try reader.string(listen, at: "metrics.listen") }
+        }
+        if let outbox = top["outbox"] {
+            let map = try reader.mapping(outbox, at: "outbox")
+            try reader.onlyKeys(map, ["database_url", "schema", "table", "batch_size", "poll_interval", "retention"], at: "outbox")
+            if let v = map["database_url"] { configuration.outboxDatabaseURL = try reader.string(v, at: "outbox.database_url") }
+            if let v = map["schema"] { configuration.outboxSchema = try reader.string(v, at: "outbox.schema") }
+            if let v = map["table"] { configuration.outboxTable = try reader.string(v, at: "outbox.table") }
+            if let v = map["batch_size"] { configuration.outboxBatchSize = try reader.positiveInt(v, at: "outbox.batch_size") }
+            if let v = map["poll_interval"] { configuration.outboxPollInterval = try reader.duration(v, at: "outbox.poll_interval") }
+            if let v = map["retention"] { configuration.outboxRetention = try reader.duration(v, at: "outbox.retention") }
         }
         if let handlers = top["handlers"] { configuration.handlers = try reader.mapping(handlers, at: "handlers") }
         if let cron = top["cron"] {
@@ -119,6 +136,11 @@ struct DaemonConfiguration {
             configuration.redisURL = url.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         if let url = environment["SPOOL_REDIS_URL"], !url.isEmpty { configuration.redisURL = url }
+        if let directory = environment["CREDENTIALS_DIRECTORY"],
+           let url = try? String(contentsOfFile: directory + "/database-url", encoding: .utf8) {
+            configuration.outboxDatabaseURL = url.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let url = environment["SPOOL_DATABASE_URL"] { configuration.outboxDatabaseURL = url.isEmpty ? nil : url }
         if let prefix = environment["SPOOL_PREFIX"], !prefix.isEmpty { configuration.prefix = prefix }
         if let format = environment["SPOOL_LOG_FORMAT"] {
             guard let parsed = LogFormat(rawValue: format) else {

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import Spool
+import SpoolOutbox
 import SpoolWorker
 import Synchronization
 
@@ -85,10 +86,36 @@ struct Spoold: ParsableCommand {
                 logger.error("cron schedule \(schedule.name) from \(config) not stored: \(error)")
             }
         }
+        var relay: OutboxRelay?
+        if let databaseURL = settings.outboxDatabaseURL {
+            do {
+                let outbox = try OutboxConfiguration(schema: settings.outboxSchema, table: settings.outboxTable)
+                let relayConfiguration = OutboxRelayConfiguration(outbox: outbox, batchSize: settings.outboxBatchSize,
+                                                                  pollInterval: settings.outboxPollInterval, retention: settings.outboxRetention)
+                relay = try OutboxRelay(databaseURL: databaseURL, client: client, configuration: relayConfiguration,
+                                        logger: Logger(label: "spoold.outbox"))
+                relay?.start()
+                logger.info("outbox relay started for \(outbox.qualifiedName)")
+            } catch {
+                logger.error("outbox relay not started: \(error)")
+                worker.shutdown(grace: .zero)
+                throw ExitCode(2)
+            }
+        }
+        let relayForMetrics = relay
         var metricsServer: MetricsServer?
         if let listen = settings.metricsListen {
             do {
-                metricsServer = try MetricsServer(listen: listen, worker: worker, client: client, logger: logger)
+                metricsServer = try MetricsServer(listen: listen, worker: worker, client: client, logger: logger) {
+                    guard let metrics = relayForMetrics?.metrics else { return "" }
+                    var out = "# HELP spool_outbox_rows_total Outbox rows handled by this daemon's relay, by result.\n# TYPE spool_outbox_rows_total counter\n"
+                    out += "spool_outbox_rows_total{result=\"published\"} \(metrics.published)\n"
+                    out += "spool_outbox_rows_total{result=\"already_in_redis\"} \(metrics.alreadyInRedis)\n"
+                    out += "spool_outbox_rows_total{result=\"failed\"} \(metrics.failed)\n"
+                    let lag = metrics.lastLag.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0
+                    out += "# HELP spool_outbox_lag_seconds Commit-to-publish time of the latest relayed batch.\n# TYPE spool_outbox_lag_seconds gauge\nspool_outbox_lag_seconds \(lag)\n"
+                    return out
+                }
             } catch {
                 logger.error("\(error)")
                 worker.shutdown(grace: .zero)
@@ -111,6 +138,7 @@ struct Spoold: ParsableCommand {
         notifier.send("STOPPING=1\nSTATUS=draining")
         let finished = DispatchSemaphore(value: 0)
         let drainer = Thread {
+            relayForMetrics?.stop()
             worker.shutdown()
             finished.signal()
         }

@@ -56,8 +56,13 @@ import Testing
         #expect(try resume.json()["paused"] as? Bool == false)
         #expect(try !cli.queue("q").stats().paused)
 
-        let missing = try cli.run(["queue", "pause", "nosuch"])
+        // Resuming a queue nobody has used is a typo: exit 3. Pausing one ahead of its first job is allowed.
+        let missing = try cli.run(["queue", "resume", "nosuch"])
         #expect(missing.exitCode == 3, "\(missing)")
+        let ahead = try cli.run(["queue", "pause", "later"])
+        #expect(ahead.exitCode == 0, "\(ahead)")
+        #expect(try cli.queue("later").stats().paused)
+        #expect(try cli.client.queueNames().contains("later"))
     }
 
     @Test func workersListsLiveHeartbeats() throws {

@@ -190,8 +190,9 @@ extension Queue {
         return (Int64(now.first?.string ?? "") ?? 0) * 1000 + (Int64(now.count > 1 ? now[1].string ?? "" : "") ?? 0) / 1000
     }
 
-    /// Stops handing out jobs (enqueues still succeed).
+    /// Stops handing out jobs (enqueues still succeed). A queue can be paused before its first job.
     public func pause() throws(SpoolError) {
+        try client.register(queue: name)
         _ = try run(QueueScripts.pause, keys: [keys.base, keys.meta, keys.wake], arguments: ["1"])
     }
 
