@@ -124,8 +124,10 @@ let package = Package(
             dependencies: [
                 "SpoolHandlers",
                 "SpoolWorker",
+                "SpoolOutbox",
                 "Spool",
                 "SpoolTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"]

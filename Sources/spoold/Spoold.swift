@@ -36,10 +36,6 @@ struct Spoold: ParsableCommand {
             FileHandle.standardError.write(Data("spoold: bad configuration: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        if check {
-            print("configuration OK: \(settings.worker.queueNames.count) queue(s), \(settings.worker.totalConcurrency) worker thread(s)")
-            return
-        }
         let level = Logger.Level(rawValue: settings.logLevel) ?? .info
         let json = settings.logFormat == .json
         LoggingSystem.bootstrap { label in
@@ -58,8 +54,16 @@ struct Spoold: ParsableCommand {
             throw ExitCode(2)
         }
         var registry = HandlerRegistry()
-        registry.register(NoopHandler())
-        registry.register(SleepHandler())
+        do {
+            try BuiltinHandlers.register(into: &registry, settings: settings, configPath: config, environment: environment, client: client)
+        } catch {
+            FileHandle.standardError.write(Data("spoold: bad configuration: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if check {
+            print("configuration OK: \(settings.worker.queueNames.count) queue(s), \(settings.worker.totalConcurrency) worker thread(s), kinds: \(registry.kinds.joined(separator: ", "))")
+            return
+        }
         let worker = Worker(client: client, registry: registry, configuration: settings.worker, logger: logger)
 
         let signals = SignalWatcher()

@@ -16,6 +16,8 @@ struct RecordedRequest: Decodable {
     let client_port: Int
     /// Per secret given to the server: did the Standard Webhooks signature verify (computed in Python)?
     let signature_valid: [Bool]?
+    /// When the request arrived (Unix seconds); absent in logs from older servers.
+    let time: Double?
 
     var bodyBytes: [UInt8] { Data(base64Encoded: body).map { Array($0) } ?? [] }
 

@@ -1,3 +1,4 @@
+import SpoolTestSupport
 import Foundation
 import Spool
 import Testing
@@ -117,5 +118,69 @@ struct DaemonTests {
         #expect(daemon.wait(timeout: .seconds(10)) != nil)
         #expect(daemon.exitCode == 2)
         #expect(harness.log.contains("\(harness.configPath): queues[0].concurrency: expected a whole number ≥ 1, got \"ten\""), "\(harness.log)")
+    }
+}
+
+@Suite("spoold configuration")
+struct DaemonConfigurationTests {
+    /// The repository root (the tests run from the package directory).
+    static var repositoryRoot: String { FileManager.default.currentDirectoryPath }
+
+    @Test("the demo configuration in jobs/ passes --check with every built-in handler registered")
+    func demoConfiguration() throws {
+        let harness = try DaemonHarness("democheck", yaml: "queues: [{name: q}]")
+        let config = Self.repositoryRoot + "/jobs/spool.yaml"
+        var environment = ProcessInfo.processInfo.environment
+        environment["SPOOL_DEMO_WEBHOOK_SECRET"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        environment["SPOOL_DATABASE_URL"] = "postgres://postgres@127.0.0.1:1/unused"
+        let check = try ChildProcess(try DaemonHarness.binary(), ["--config", config, "--check"], environment: environment, logFile: harness.logPath)
+        #expect(check.wait(timeout: .seconds(30)) != nil)
+        #expect(check.exitCode == 0, "\(harness.log)")
+        for kind in ["spool.file", "spool.noop", "spool.report", "spool.sleep", "spool.webhook"] {
+            #expect(harness.log.contains(kind), "\(kind) missing: \(harness.log)")
+        }
+    }
+
+    @Test("a bad handler section fails at start naming the file, the key and the problem")
+    func badHandlerSection() throws {
+        let harness = try DaemonHarness("badhandler", yaml: """
+        queues: [{name: q}]
+        handlers:
+          files:
+            source_root: /definitely/not/here
+            destination_root: /tmp
+            bogus: 1
+        """)
+        let daemon = try harness.start()
+        #expect(daemon.wait(timeout: .seconds(10)) != nil)
+        #expect(daemon.exitCode == 2)
+        #expect(harness.log.contains(harness.configPath) && harness.log.contains("handlers.files"), "\(harness.log)")
+    }
+
+    @Test("a file job runs through the daemon's configured spool.file handler")
+    func fileJobThroughDaemon() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("spoold-files-\(UUID().uuidString.prefix(8))")
+        let input = root.appendingPathComponent("in")
+        let output = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data("a,b\n1,\"x\ny\"\n".utf8).write(to: input.appendingPathComponent("t.csv"))
+        let harness = try DaemonHarness("filejob", yaml: """
+        queues: [{name: q, concurrency: 1}]
+        handlers:
+          files:
+            source_root: \(input.path)
+            destination_root: \(output.path)
+            allowed_types: [csv]
+        """)
+        let queue = try harness.client().queue("q")
+        let id = try queue.enqueue(NewJob(kind: "spool.file", json: #"{"source":"t.csv","steps":["verify","csv-to-jsonl","copy"],"destination":"t.jsonl"}"#)).id
+        let daemon = try harness.start()
+        defer { daemon.signal(SIGKILL); daemon.wait() }
+        #expect(try DaemonHarness.eventually { try queue.stats().completed == 1 }, "log: \(harness.log)")
+        let text = try String(contentsOf: output.appendingPathComponent("t.jsonl"), encoding: .utf8)
+        #expect(text == "{\"a\":\"1\",\"b\":\"x\\ny\"}\n", "\(text)")
+        _ = id
     }
 }

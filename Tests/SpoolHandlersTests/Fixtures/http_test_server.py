@@ -2,7 +2,8 @@
 """A throwaway HTTP server for SpoolHandlers tests.
 
 Listens on 127.0.0.1 only. Prints the chosen port on stdout (one line) once it is listening.
-Appends one JSON line per request to --log: method, path, headers, body (base64), client port, and
+Appends one JSON line per request to --log: method, path, headers, body (base64), client port, arrival
+time (Unix seconds, float), and
 for requests carrying Standard Webhooks headers whether the signature verifies under each --secret
 (computed here with hmac/hashlib, independently of the Swift code).
 
@@ -67,6 +68,7 @@ class Handler(BaseHTTPRequestHandler):
             "body": base64.b64encode(body).decode(),
             "client_port": self.client_address[1],
             "signature_valid": verify(self.server.keys, self.headers, body),
+            "time": time.time(),
         }
         with self.server.log_lock:
             with open(self.server.log_path, "a") as log:

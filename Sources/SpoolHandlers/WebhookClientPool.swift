@@ -1,0 +1,25 @@
+import Logging
+import Synchronization
+
+/// HTTP clients for webhook deliveries, one per concurrent delivery: a worker thread takes one, sends, and
+/// gives it back, so each client's kept-alive connections are reused and no delivery waits for another.
+final class WebhookClientPool: Sendable {
+    private let idle = Mutex<[HTTPClient]>([])
+    private let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    /// Runs `body` with an idle client (a new one if none is idle) and returns the client afterwards.
+    func withClient<T>(_ body: (HTTPClient) throws(HTTPClientError) -> T) throws(HTTPClientError) -> T {
+        let client: HTTPClient
+        if let reused = idle.withLock({ $0.popLast() }) {
+            client = reused
+        } else {
+            client = try HTTPClient(logger: logger)
+        }
+        defer { idle.withLock { $0.append(client) } }
+        return try body(client)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import Spool
+import SpoolHandlers
+import SpoolWorker
+import Testing
+
+@Suite("spool.file through a real worker and Redis")
+struct FileWorkerTests {
+    static func redisURL() throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["SPOOL_TEST_REDIS_URL"], !url.isEmpty else {
+            throw FileTestSetupError("SPOOL_TEST_REDIS_URL is not set: run the tests with scripts/test, which starts a throwaway Redis")
+        }
+        return url
+    }
+
+    struct FileTestSetupError: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static func eventually(_ limit: Duration = .seconds(20), _ condition: () throws -> Bool) rethrows -> Bool {
+        let end = ContinuousClock.now + limit
+        while ContinuousClock.now < end {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return try condition()
+    }
+
+    @Test("a job completes with the manifest as its result; bad input goes straight to dead with a clear error")
+    func endToEnd() throws {
+        let sandbox = try FileSandbox("worker")
+        defer { sandbox.remove() }
+        try sandbox.put("in.csv", Array("a,b\n1,\"x\ny\"\n".utf8))
+        try sandbox.put("fake.csv", FileHandlerTests.pngHeader)
+        let client = SpoolClient(configuration: try RedisConfiguration(url: Self.redisURL()),
+                                 prefix: "test-files-\(UUID().uuidString.prefix(8).lowercased())")
+        var registry = HandlerRegistry()
+        registry.register(FileHandler(configuration: sandbox.configuration(allowed: [.csv])))
+        var logger = Logger(label: "spool.test.files")
+        logger.logLevel = .critical
+        let worker = Worker(client: client, registry: registry,
+                            configuration: WorkerConfiguration(groups: [.init(queues: [.init(name: "files", retention: QueueRetention(keepCompletedDetails: true))], concurrency: 2)]),
+                            logger: logger)
+        try worker.start()
+        defer { worker.shutdown(grace: .seconds(1)) }
+        let queue = try client.queue("files")
+        let good = try queue.enqueue(NewJob(kind: "spool.file", json: #"{"source":"in.csv","steps":["verify","csv-to-jsonl","gzip","copy"],"destination":"out/in.jsonl.gz"}"#)).id
+        let fake = try queue.enqueue(NewJob(kind: "spool.file", json: #"{"source":"fake.csv","steps":["verify","copy"],"destination":"fake.csv"}"#)).id
+        let escape = try queue.enqueue(NewJob(kind: "spool.file", json: #"{"source":"../../etc/passwd","steps":["copy"],"destination":"p"}"#)).id
+        #expect(try Self.eventually { try queue.stats().completed == 1 && queue.stats().dead == 2 })
+        let done = try #require(try queue.job(id: good))
+        let manifest = try JSONDecoder().decode(FileManifest.self, from: Data((done.result ?? "").utf8))
+        #expect(manifest.jobID == good && manifest.detectedType == "csv" && manifest.destination == "out/in.jsonl.gz")
+        #expect(sandbox.exists(sandbox.destination + "/out/in.jsonl.gz.manifest.json"))
+        #expect(try queue.job(id: fake)?.lastError?.contains("content type png (detected from its bytes) is not allowed") == true)
+        #expect(try queue.job(id: fake)?.attempts == 1)
+        #expect(try queue.job(id: escape)?.lastError?.contains("escapes its root") == true)
+    }
+}
