@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "Spool",
                 "SpoolWorker",
+                "SpoolOutbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

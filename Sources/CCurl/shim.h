@@ -68,4 +68,12 @@ static inline CURLcode spool_curl_getinfo_double(CURL *h, CURLINFO i, double *v)
     return curl_easy_getinfo(h, i, v);
 }
 
+/* Added for the SMTP sender (spool.email): CURLOPT_DEBUGFUNCTION sees every SMTP command sent and every
+   reply line received, so a rejection can be tied to the command (MAIL FROM, RCPT TO:<address>, DATA) that
+   drew it. Takes effect only with CURLOPT_VERBOSE=1; CURLOPT_DEBUGDATA goes through spool_curl_setopt_pointer. */
+typedef int (*spool_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userptr);
+static inline CURLcode spool_curl_setopt_debug_function(CURL *h, spool_curl_debug_callback f) {
+    return curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, f);
+}
+
 #endif

@@ -56,3 +56,41 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
     let index = Swift.min(sorted.count - 1, Swift.max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))
     return sorted[index]
 }
+
+/// Prints Spool ÷ Sidekiq for workloads 1–4, from the JSON lines scripts/sidekiq/bench.rb wrote.
+func printComparison(_ figures: [Figure], sidekiqFile: String) {
+    guard let text = try? String(contentsOfFile: sidekiqFile, encoding: .utf8) else {
+        print("(no Sidekiq figures at \(sidekiqFile))")
+        return
+    }
+    var sidekiq: [String: [Double]] = [:]
+    for line in text.split(separator: "\n") {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let metric = object["metric"] as? String else { continue }
+        for (key, value) in object where key != "metric" {
+            if let number = (value as? NSNumber)?.doubleValue { sidekiq["\(metric).\(key)", default: []].append(number) }
+        }
+    }
+    func median(_ values: [Double]) -> Double { Figure(workload: "", metric: "", unit: "", runs: values, higherIsBetter: true).median }
+    func spool(_ workload: String, _ metric: String) -> Double? {
+        figures.first { $0.workload.hasPrefix(workload) && $0.metric == metric }?.median
+    }
+    print("\n== Spool ÷ Sidekiq (same Redis, same job counts; medians; > 1 means Spool is better)")
+    var rows: [[String]] = [["workload", "Spool", "Sidekiq", "ratio"]]
+    func add(_ name: String, _ spoolValue: Double?, _ sidekiqValues: [Double]?, lowerIsBetter: Bool = false) {
+        guard let spoolValue, let values = sidekiqValues, !values.isEmpty else { return }
+        let other = median(values)
+        let ratio = lowerIsBetter ? other / spoolValue : spoolValue / other
+        rows.append([name, format(spoolValue), format(other), String(format: "%.2f×", ratio)])
+    }
+    add("1 enqueue one/call (jobs/s)", spool("1 enqueue one", "throughput"), sidekiq["enqueue-one.value"])
+    add("2 enqueue many ×1000 (jobs/s)", spool("2 enqueue many", "throughput"), sidekiq["enqueue-many.value"])
+    for concurrency in [1, 10, 50] {
+        add("3 process noop c=\(concurrency) (jobs/s)", spool("3 process noop c=\(concurrency)", "throughput"), sidekiq["process-c\(concurrency).value"])
+    }
+    add("4 latency p50 (ms)", spool("4 latency", "p50"), sidekiq["latency.p50"], lowerIsBetter: true)
+    add("4 latency p99 (ms)", spool("4 latency", "p99"), sidekiq["latency.p99"], lowerIsBetter: true)
+    let widths = (0..<4).map { column in rows.map { $0[column].count }.max() ?? 0 }
+    for row in rows { print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: "  ")) }
+    print("(Sidekiq's fetch is BRPOP with no lease: a crashed worker loses its jobs; Spool's figures include leases and acknowledgements.)")
+}

@@ -31,6 +31,9 @@ struct SpoolBench: ParsableCommand {
         @Option(help: "Latency test duration (s).") var latencySeconds = 20
         @Option(help: "redis-benchmark's one-connection EVALSHA rate, for the enqueue target.") var referenceEvalsha: Double?
         @Option(help: "Append the figures (JSON) to this file.") var jsonOut: String?
+        @Option(help: "Postgres URL for the outbox workload (skipped when absent).") var database: String?
+        @Option(help: "Rows for the outbox workload.") var outboxRows = 10_000
+        @Option(help: "Sidekiq figures (JSON lines from scripts/sidekiq/bench.rb) to compare with.") var sidekiq: String?
 
         func run() throws {
             signal(SIGPIPE, SIG_IGN)
@@ -68,6 +71,18 @@ struct SpoolBench: ParsableCommand {
             figures.append(Figure(workload: "4 latency @\(latencyRate)/s", metric: "p50", unit: "ms", runs: p50, target: "≤ 0.5", higherIsBetter: false, targetValue: 0.5))
             figures.append(Figure(workload: "4 latency @\(latencyRate)/s", metric: "p99", unit: "ms", runs: p99, target: "≤ 2", higherIsBetter: false, targetValue: 2))
             figures.append(Figure(workload: "4 latency @\(latencyRate)/s", metric: "max", unit: "ms", runs: worst, higherIsBetter: false))
+            if let database {
+                var rates: [Double] = [], p50s: [Double] = [], p99s: [Double] = []
+                for _ in 0..<runs {
+                    let result = try OutboxWorkload(redisURL: redis, databaseURL: database).run(rows: outboxRows, perTransaction: 10)
+                    rates.append(result.rowsPerSecond)
+                    p50s.append(result.p50)
+                    p99s.append(result.p99)
+                }
+                figures.append(Figure(workload: "5 outbox \(outboxRows) rows", metric: "throughput", unit: "rows/s", runs: rates, target: "≥ 10000", higherIsBetter: true, targetValue: 10_000))
+                figures.append(Figure(workload: "5 outbox commit→ready", metric: "p50", unit: "ms", runs: p50s, higherIsBetter: false))
+                figures.append(Figure(workload: "5 outbox commit→ready", metric: "p99", unit: "ms", runs: p99s, target: "≤ 50", higherIsBetter: false, targetValue: 50))
+            }
             var perJob: [Double] = [], hash: [Double] = []
             for _ in 0..<runs {
                 let result = try workloads.bytesPerJob(count: 50_000)
@@ -80,6 +95,7 @@ struct SpoolBench: ParsableCommand {
                 figures.insert(Figure(workload: "0 redis-benchmark -c 1", metric: "EVALSHA", unit: "calls/s", runs: [referenceEvalsha], higherIsBetter: true), at: 0)
             }
             printTable(figures, title: "Spool on \(label) (\(runs) runs each)")
+            if let sidekiq { printComparison(figures, sidekiqFile: sidekiq) }
             if let jsonOut {
                 let record: [String: Any] = [
                     "label": label,

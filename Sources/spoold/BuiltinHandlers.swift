@@ -6,7 +6,7 @@ import Yams
 
 /// Registers the built-in handlers whose sections appear under `handlers:` in the configuration.
 enum BuiltinHandlers {
-    /// Adds `spool.webhook`, `spool.file` and `spool.report` (and the diagnostic kinds) to `registry` as configured.
+    /// Adds `spool.email`, `spool.webhook`, `spool.file` and `spool.report` (and the diagnostic kinds) to `registry` as configured.
     /// Relative paths in handler sections are taken relative to the configuration file's folder.
     static func register(into registry: inout HandlerRegistry, settings: DaemonConfiguration, configPath: String,
                          environment: [String: String], client: SpoolClient) throws {
@@ -32,6 +32,15 @@ enum BuiltinHandlers {
                 registry.register(try WebhookHandler(configuration: configuration, client: client, environment: environment))
             } catch {
                 throw problem(configPath, "handlers.webhook", "\(error)")
+            }
+        }
+        if let email = handlers["email"] {
+            guard let map = email as? [String: Any] else { throw problem(configPath, "handlers.email", "expected a mapping") }
+            do {
+                let configuration = try SMTPConfiguration(dictionary: map, file: configPath, key: "handlers.email")
+                registry.register(try EmailHandler(configuration: configuration, client: client))
+            } catch {
+                throw problem(configPath, "handlers.email", "\(error)")
             }
         }
         if let reports = handlers["reports"] {

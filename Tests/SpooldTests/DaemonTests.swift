@@ -136,7 +136,7 @@ struct DaemonConfigurationTests {
         let check = try ChildProcess(try DaemonHarness.binary(), ["--config", config, "--check"], environment: environment, logFile: harness.logPath)
         #expect(check.wait(timeout: .seconds(30)) != nil)
         #expect(check.exitCode == 0, "\(harness.log)")
-        for kind in ["spool.file", "spool.noop", "spool.report", "spool.sleep", "spool.webhook"] {
+        for kind in ["spool.email", "spool.file", "spool.noop", "spool.report", "spool.sleep", "spool.webhook"] {
             #expect(harness.log.contains(kind), "\(kind) missing: \(harness.log)")
         }
     }

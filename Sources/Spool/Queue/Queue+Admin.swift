@@ -118,6 +118,7 @@ extension Queue {
             if key == "payload" { payload = pairs[i + 1].bytes ?? [] } else { fields[key] = pairs[i + 1].string ?? "" }
             i += 2
         }
+        fields["id"] = id
         return Job(fields: fields, payload: payload, queue: name)
     }
 

@@ -91,6 +91,7 @@ extension Queue {
             RedisArgument(delayMs), RedisArgument(runAtMs), RedisArgument(options.maxAttempts ?? 0),
             RedisArgument(options.backoff?.encoded ?? ""), RedisArgument(options.timeout?.milliseconds ?? 0),
             RedisArgument(options.uniqueKey ?? ""), RedisArgument(max(1, options.uniqueFor.milliseconds)),
+            options.id == nil ? "0" : "1",
         ]
     }
 

@@ -27,8 +27,9 @@ for i = 1, #popped, 2 do
     redis.call('ZADD', active, lease_until, id)
     local f = redis.call('HMGET', job_key, 'kind', 'payload', 'maxatt', 'backoff', 'tmo', 'ctime', 'pri', 'err', 'stalls')
     local k = #out
-    out[k+1] = id; out[k+2] = token; out[k+3] = f[1]; out[k+4] = f[2]; out[k+5] = att; out[k+6] = f[3]
-    out[k+7] = f[4]; out[k+8] = f[5]; out[k+9] = f[6]; out[k+10] = f[7]; out[k+11] = f[8] or ''; out[k+12] = f[9]
+    out[k+1] = id; out[k+2] = token; out[k+3] = f[1] or ''; out[k+4] = f[2] or ''; out[k+5] = att; out[k+6] = f[3] or '0'
+    out[k+7] = f[4] or ''; out[k+8] = f[5] or '0'; out[k+9] = f[6] or '0'; out[k+10] = f[7] or '0'; out[k+11] = f[8] or ''
+    out[k+12] = f[9] or '0'
   end
 end
 -- More work left: chain the wake-up so another idle worker comes for it.
