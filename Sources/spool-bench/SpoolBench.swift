@@ -33,11 +33,13 @@ struct SpoolBench: ParsableCommand {
         @Option(help: "Append the figures (JSON) to this file.") var jsonOut: String?
         @Option(help: "Postgres URL for the outbox workload (skipped when absent).") var database: String?
         @Option(help: "Rows for the outbox workload.") var outboxRows = 10_000
+        @Option(help: "Only these workloads (comma-separated numbers, e.g. 1,2); all by default.") var only: String?
         @Option(help: "Sidekiq figures (JSON lines from scripts/sidekiq/bench.rb) to compare with.") var sidekiq: String?
 
         func run() throws {
             signal(SIGPIPE, SIG_IGN)
             let workloads = Workloads(redisURL: redis, prefixBase: "bench")
+            let selected = Set((only ?? "1,2,3,4,5,7").split(separator: ",").map { String($0) })
             var figures: [Figure] = []
             func measure(_ workload: String, _ metric: String, _ unit: String, higherIsBetter: Bool = true,
                          target: String? = nil, targetValue: Double? = nil, _ body: () throws -> Double) rethrows {
@@ -49,29 +51,31 @@ struct SpoolBench: ParsableCommand {
                 FileHandle.standardError.write(Data("[bench] \(label): \(workload) \(metric) median \(format(figure.median)) \(unit)\n".utf8))
             }
             let enqueueTarget = referenceEvalsha.map { $0 * 0.7 }
-            try measure("1 enqueue one/call", "throughput", "jobs/s",
+            if selected.contains("1") { try measure("1 enqueue one/call", "throughput", "jobs/s",
                         target: enqueueTarget.map { "≥ 70 % of EVALSHA (\(Int($0)))" }, targetValue: enqueueTarget) {
                 try workloads.enqueueOne(count: enqueueOneCount)
-            }
-            try measure("2 enqueue many ×1000", "throughput", "jobs/s", target: "≥ 150000", targetValue: 150_000) {
+            } }
+            if selected.contains("2") { try measure("2 enqueue many ×1000", "throughput", "jobs/s", target: "≥ 150000", targetValue: 150_000) {
                 try workloads.enqueueMany(count: enqueueManyCount)
-            }
-            for concurrency in [1, 10, 50] {
+            } }
+            for concurrency in [1, 10, 50] where selected.contains("3") {
                 try measure("3 process noop c=\(concurrency)", "throughput", "jobs/s") {
                     try workloads.process(count: processCount, concurrency: concurrency)
                 }
             }
             var p50: [Double] = [], p99: [Double] = [], worst: [Double] = []
-            for _ in 0..<runs {
+            for _ in 0..<runs where selected.contains("4") {
                 let result = try workloads.latency(rate: latencyRate, duration: .seconds(latencySeconds), concurrency: 10)
                 p50.append(result.p50)
                 p99.append(result.p99)
                 worst.append(result.max)
             }
+            if selected.contains("4") {
             figures.append(Figure(workload: "4 latency @\(latencyRate)/s", metric: "p50", unit: "ms", runs: p50, target: "≤ 0.5", higherIsBetter: false, targetValue: 0.5))
             figures.append(Figure(workload: "4 latency @\(latencyRate)/s", metric: "p99", unit: "ms", runs: p99, target: "≤ 2", higherIsBetter: false, targetValue: 2))
             figures.append(Figure(workload: "4 latency @\(latencyRate)/s", metric: "max", unit: "ms", runs: worst, higherIsBetter: false))
-            if let database {
+            }
+            if let database, selected.contains("5") {
                 var rates: [Double] = [], p50s: [Double] = [], p99s: [Double] = []
                 for _ in 0..<runs {
                     let result = try OutboxWorkload(redisURL: redis, databaseURL: database).run(rows: outboxRows, perTransaction: 10)
@@ -84,13 +88,15 @@ struct SpoolBench: ParsableCommand {
                 figures.append(Figure(workload: "5 outbox commit→ready", metric: "p99", unit: "ms", runs: p99s, target: "≤ 50", higherIsBetter: false, targetValue: 50))
             }
             var perJob: [Double] = [], hash: [Double] = []
-            for _ in 0..<runs {
+            for _ in 0..<runs where selected.contains("7") {
                 let result = try workloads.bytesPerJob(count: 50_000)
                 perJob.append(result.perJob)
                 hash.append(result.jobHash)
             }
+            if selected.contains("7") {
             figures.append(Figure(workload: "7 Redis memory", metric: "bytes/queued job", unit: "B", runs: perJob, higherIsBetter: false))
             figures.append(Figure(workload: "7 Redis memory", metric: "MEMORY USAGE job hash", unit: "B", runs: hash, higherIsBetter: false))
+            }
             if let referenceEvalsha {
                 figures.insert(Figure(workload: "0 redis-benchmark -c 1", metric: "EVALSHA", unit: "calls/s", runs: [referenceEvalsha], higherIsBetter: true), at: 0)
             }

@@ -4,20 +4,30 @@ import Foundation
 public enum JobID {
     /// A new UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then random bits; lowercase text form.
     public static func make(now: Date = Date()) -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
-        for i in 0..<16 { bytes[i] = UInt8.random(in: 0...255, using: &generator) }
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
         let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(i)))) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { byte -> String in
-            let text = String(byte, radix: 16)
-            return byte < 16 ? "0" + text : text
-        }.joined()
-        let chars = Array(hex)
-        return String(chars[0..<8]) + "-" + String(chars[8..<12]) + "-" + String(chars[12..<16]) + "-"
-            + String(chars[16..<20]) + "-" + String(chars[20..<32])
+        // 48 bits of time, version 7, 12 random bits; variant 10, 62 random bits.
+        let first = (millis << 16) | 0x7000 | (high & 0x0FFF)
+        let second = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 36) { buffer in
+            var position = 0
+            func put(_ word: UInt64, nibbles: Range<Int>) {
+                for nibble in nibbles.reversed() {
+                    if position == 8 || position == 13 || position == 18 || position == 23 {
+                        buffer[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    buffer[position] = digits[Int((word >> UInt64(nibble * 4)) & 0xF)]
+                    position += 1
+                }
+            }
+            put(first, nibbles: 0..<16)
+            put(second, nibbles: 0..<16)
+            return position
+        }
     }
 
     /// Checks a producer-given id: 1–200 bytes, no whitespace or control characters.

@@ -30,8 +30,12 @@ extension Queue {
         var batch: [RedisArgument] = [RedisArgument(name)]
         var batchJobs = 0
         var batchBytes = 0
+        var ids: [String] = []
+        ids.reserveCapacity(jobs.count)
         for job in jobs {
-            let arguments = try arguments(for: job)
+            let id = job.options.id ?? JobID.make()
+            ids.append(id)
+            let arguments = try arguments(for: job, id: id)
             if batchJobs == 1000 || (batchJobs > 0 && batchBytes + job.payload.count > 8 << 20) {
                 calls.append(ScriptCall(script: QueueScripts.enqueue, keys: keyArguments, arguments: batch))
                 batch = [RedisArgument(name)]
@@ -51,11 +55,22 @@ extension Queue {
         for reply in replies {
             if let message = reply.errorMessage { throw .redis(.server(server: server, message: message)) }
             let items = try reply.expectArray("enqueue")
-            guard items.count % 3 == 0 else { throw .protocolMismatch("enqueue returned \(items.count) items") }
-            var i = 0
-            while i < items.count {
-                results.append(try Self.enqueueResult(status: items.text(i), id: items.text(i + 1), state: items.text(i + 2)))
-                i += 3
+            guard let codes = items.first?.bytes else { throw .protocolMismatch("enqueue returned no status codes") }
+            var detail = 1
+            for code in codes {
+                let id = ids[results.count]
+                switch code {
+                case UInt8(ascii: "r"): results.append(.created(id: id, state: .ready))
+                case UInt8(ascii: "s"): results.append(.created(id: id, state: .scheduled))
+                case UInt8(ascii: "e"):
+                    results.append(.existing(id: id, state: JobState(rawValue: items.text(detail)) ?? .ready))
+                    detail += 1
+                case UInt8(ascii: "d"):
+                    results.append(.duplicate(holderID: items.text(detail)))
+                    detail += 1
+                default: throw .protocolMismatch("enqueue returned status code \(code)")
+                }
+                guard results.count <= ids.count else { throw .protocolMismatch("enqueue answered more jobs than were sent") }
             }
         }
         guard results.count == jobs.count else { throw .protocolMismatch("enqueue answered \(results.count) of \(jobs.count) jobs") }
@@ -80,10 +95,9 @@ extension Queue {
         return try await enqueue(job)
     }
 
-    func arguments(for job: NewJob) throws(SpoolError) -> [RedisArgument] {
+    func arguments(for job: NewJob, id: String) throws(SpoolError) -> [RedisArgument] {
         let options = job.options
         try job.validate(queue: name, maxPayloadBytes: client.maxPayloadBytes)
-        let id = options.id ?? JobID.make()
         let delayMs = options.delay?.milliseconds ?? 0
         let runAtMs = options.runAt?.millisecondsSince1970 ?? 0
         return [
@@ -93,14 +107,5 @@ extension Queue {
             RedisArgument(options.uniqueKey ?? ""), RedisArgument(max(1, options.uniqueFor.milliseconds)),
             options.id == nil ? "0" : "1",
         ]
-    }
-
-    static func enqueueResult(status: String, id: String, state: String) throws(SpoolError) -> EnqueueResult {
-        switch status {
-        case "created": return .created(id: id, state: JobState(rawValue: state) ?? .ready)
-        case "exists": return .existing(id: id, state: JobState(rawValue: state) ?? .ready)
-        case "duplicate": return .duplicate(holderID: id)
-        default: throw .protocolMismatch("enqueue returned status \"\(status)\"")
-        }
     }
 }

@@ -10,9 +10,9 @@ public struct RedisArgument: Sendable, Hashable, ExpressibleByStringLiteral, Exp
     /// Text, sent as its UTF-8 bytes.
     public init(_ text: String) { storage = .text(text) }
     /// An integer, sent as decimal text.
-    public init(_ value: Int) { storage = .text(String(value)) }
+    public init(_ value: Int) { storage = value == 0 ? .text("0") : .text(String(value)) }
     /// A 64-bit integer, sent as decimal text.
-    public init(_ value: Int64) { storage = .text(String(value)) }
+    public init(_ value: Int64) { storage = value == 0 ? .text("0") : .text(String(value)) }
     /// A number, sent in the shortest text that reads back as the same `Double`.
     public init(_ value: Double) { storage = .text(value.description) }
     /// Raw bytes, sent unchanged (may contain NUL and invalid UTF-8).

@@ -6,20 +6,25 @@ extension QueueScripts {
     ///       max attempts, backoff, timeout ms, unique key, unique ttl ms, given id (1 when the producer chose the
     ///       id — only then can it exist already; a fresh UUIDv7 cannot).
     /// Fields left at their default (0 attempts, no backoff, …) are not stored; readers supply the default.
-    /// Returns per job {status, id, state}: status `created`, `exists` or `duplicate` (id = the holder's).
+    /// Ready jobs of a batch are added with one ZADD.
+    /// Returns {codes, details…}: one letter per job — `r` created ready, `s` created scheduled, `e` exists
+    /// (its state follows in the details), `d` duplicate unique key (the holder's id follows in the details).
     static let enqueue = RedisScript(queueScript: "enqueue", #"""
 local base, ready, delayed, meta, wake_key, done = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local n = (#ARGV - 1) / 12
 local now = now_ms()
-local out = {}
-local created, runnable = 0, 0
+local now_text = fmt(now)
+-- One status letter per job (r ready, s scheduled, e exists, d duplicate); e and d add their detail after it.
+local codes = {}
+local details = {}
+local created = 0
+local ready_pairs = {}
 -- Reserve FIFO sequence numbers for the whole batch in one step.
 local next_seq = redis.call('HINCRBY', meta, 'seq', n) - n + 1
 for i = 0, n - 1 do
   local a = 1 + i * 12
   local id, pri, ukey = ARGV[a + 1], ARGV[a + 4], ARGV[a + 10]
   local job_key = base .. 'job:' .. id
-  local k = #out
   local existing, holder = nil, nil
   if ARGV[a + 12] == '1' then
     existing = redis.call('HGET', job_key, 'state')
@@ -31,48 +36,60 @@ for i = 0, n - 1 do
     if not holder then redis.call('SET', unique_key, id, 'PX', ARGV[a + 11]) end
   end
   if existing then
-    out[k + 1] = 'exists'; out[k + 2] = id; out[k + 3] = existing
+    codes[#codes + 1] = 'e'; details[#details + 1] = existing
   elseif holder then
-    out[k + 1] = 'duplicate'; out[k + 2] = holder; out[k + 3] = ''
+    codes[#codes + 1] = 'd'; details[#details + 1] = holder
   else
-    local run_at = now + tonumber(ARGV[a + 5])
-    local at = tonumber(ARGV[a + 6])
-    if at > 0 then run_at = at end
-    local state, score = 'ready', ''
+    local delay, at = ARGV[a + 5], ARGV[a + 6]
+    local run_at, run_text = now, now_text
+    if at ~= '0' then run_at = tonumber(at); run_text = at
+    elseif delay ~= '0' then run_at = now + tonumber(delay); run_text = fmt(run_at) end
+    local plain = ARGV[a + 7] == '0' and ARGV[a + 8] == '' and ARGV[a + 9] == '0' and ukey == ''
     if run_at > now then
-      state = 'scheduled'
+      if plain then
+        redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
+          'rtime', run_text, 'state', 'scheduled')
+      else
+        redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
+          'rtime', run_text, 'state', 'scheduled', 'maxatt', ARGV[a + 7], 'backoff', ARGV[a + 8], 'tmo', ARGV[a + 9], 'ukey', ukey)
+      end
+      redis.call('ZADD', delayed, run_text, id)
+      codes[#codes + 1] = 's'
     else
-      score = fmt((32767 - tonumber(pri)) * SEQ_SPAN + (next_seq % SEQ_SPAN))
+      local score = fmt((32767 - tonumber(pri)) * SEQ_SPAN + (next_seq % SEQ_SPAN))
       next_seq = next_seq + 1
+      if plain then
+        redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
+          'rtime', run_text, 'state', 'ready', 'score', score)
+      else
+        redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
+          'rtime', run_text, 'state', 'ready', 'score', score, 'maxatt', ARGV[a + 7], 'backoff', ARGV[a + 8],
+          'tmo', ARGV[a + 9], 'ukey', ukey)
+      end
+      ready_pairs[#ready_pairs + 1] = score
+      ready_pairs[#ready_pairs + 1] = id
+      codes[#codes + 1] = 'r'
     end
-    local fields = {'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', fmt(now), 'rtime', fmt(run_at), 'state', state}
-    if score ~= '' then fields[#fields + 1] = 'score'; fields[#fields + 1] = score end
-    if ARGV[a + 7] ~= '0' then fields[#fields + 1] = 'maxatt'; fields[#fields + 1] = ARGV[a + 7] end
-    if ARGV[a + 8] ~= '' then fields[#fields + 1] = 'backoff'; fields[#fields + 1] = ARGV[a + 8] end
-    if ARGV[a + 9] ~= '0' then fields[#fields + 1] = 'tmo'; fields[#fields + 1] = ARGV[a + 9] end
-    if ukey ~= '' then fields[#fields + 1] = 'ukey'; fields[#fields + 1] = ukey end
-    redis.call('HSET', job_key, unpack(fields))
-    if state == 'scheduled' then
-      redis.call('ZADD', delayed, fmt(run_at), id)
-    else
-      redis.call('ZADD', ready, score, id)
-    end
-    -- A scheduled job wakes a waiter too, so it shortens its wait to the job's due time.
-    runnable = runnable + 1
     created = created + 1
-    out[k + 1] = 'created'; out[k + 2] = id; out[k + 3] = state
   end
 end
-if created > 0 then redis.call('HINCRBY', meta, 'enqueued', created) end
-if runnable > 0 then
+-- One ZADD for the batch's ready jobs (in slices, to stay within Lua's argument limit).
+for first = 1, #ready_pairs, 1000 do
+  redis.call('ZADD', ready, unpack(ready_pairs, first, math.min(first + 999, #ready_pairs)))
+end
+if created > 0 then
+  redis.call('HINCRBY', meta, 'enqueued', created)
+  -- Every new job wakes a waiter (a scheduled one too, so the waiter shortens its wait to the due time).
   local room = 64 - redis.call('LLEN', wake_key)
-  if runnable < room then room = runnable end
+  if created < room then room = created end
   if room > 0 then
     local markers = {}
     for m = 1, room do markers[m] = '1' end
     redis.call('LPUSH', wake_key, unpack(markers))
   end
 end
+local out = {table.concat(codes)}
+for j = 1, #details do out[j + 1] = details[j] end
 return out
 """#)
 }
