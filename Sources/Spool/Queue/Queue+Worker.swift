@@ -103,12 +103,32 @@ extension Queue {
     /// Marks an active job done when the token still matches; returns false (changing nothing) for a stale lease.
     @discardableResult
     public func complete(_ lease: Lease, result: String? = nil, on redis: RedisConnection? = nil) throws(SpoolError) -> Bool {
-        let reply = try runScript(QueueScripts.complete, keys: [keys.base, keys.active, keys.done, keys.meta], arguments: [
-            RedisArgument(lease.id), RedisArgument(lease.token), retention.keepCompletedDetails ? "1" : "0",
-            RedisArgument(retention.completedMaxCount), RedisArgument(retention.completedMaxAge.milliseconds),
-            RedisArgument(result ?? ""),
-        ], on: redis)
-        return reply.int == 1
+        try complete([(lease, result)], on: redis)[0]
+    }
+
+    /// Marks many active jobs done in one call per 1,000; returns, per job, whether its lease was still valid.
+    public func complete(_ items: [(lease: Lease, result: String?)], on redis: RedisConnection? = nil) throws(SpoolError) -> [Bool] {
+        var applied: [Bool] = []
+        applied.reserveCapacity(items.count)
+        var start = 0
+        while start < items.count {
+            let slice = items[start..<min(start + 1000, items.count)]
+            var arguments: [RedisArgument] = [
+                retention.keepCompletedDetails ? "1" : "0", RedisArgument(retention.completedMaxCount),
+                RedisArgument(retention.completedMaxAge.milliseconds),
+            ]
+            arguments.reserveCapacity(3 + slice.count * 3)
+            for item in slice {
+                arguments.append(RedisArgument(item.lease.id))
+                arguments.append(RedisArgument(item.lease.token))
+                arguments.append(RedisArgument(item.result ?? ""))
+            }
+            let reply = try runScript(QueueScripts.complete, keys: [keys.base, keys.active, keys.done, keys.meta], arguments: arguments, on: redis)
+            guard let flags = reply.bytes, flags.count == slice.count else { throw .protocolMismatch("complete returned \(reply)") }
+            applied.append(contentsOf: flags.map { $0 == UInt8(ascii: "1") })
+            start += 1000
+        }
+        return applied
     }
 
     /// Records a failed attempt and retries or buries the job per `disposition`. `maxAttempts` is the limit in

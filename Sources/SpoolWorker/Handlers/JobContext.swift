@@ -14,8 +14,16 @@ public final class JobContext: Sendable {
     public let attempt: Int
     /// When this attempt must be done; past it, `isCancelled` turns true.
     public let deadline: ContinuousClock.Instant
-    /// A logger with the job's metadata (job id, queue, kind, attempt).
-    public let logger: Logger
+    /// A logger with the job's metadata (job id, queue, kind, attempt); built when first asked for.
+    public var logger: Logger {
+        var logger = baseLogger
+        logger[metadataKey: "job"] = "\(jobID)"
+        logger[metadataKey: "queue"] = "\(queue)"
+        logger[metadataKey: "kind"] = "\(kind)"
+        logger[metadataKey: "attempt"] = "\(attempt)"
+        return logger
+    }
+    private let baseLogger: Logger
     private let state = Mutex<State>(State())
     private let blockingRunner: @Sendable (@escaping @Sendable () -> Void) -> Void
 
@@ -32,12 +40,7 @@ public final class JobContext: Sendable {
         kind = job.kind
         attempt = job.attempt
         self.deadline = deadline
-        var logger = logger
-        logger[metadataKey: "job"] = "\(job.id)"
-        logger[metadataKey: "queue"] = "\(job.queue)"
-        logger[metadataKey: "kind"] = "\(job.kind)"
-        logger[metadataKey: "attempt"] = "\(job.attempt)"
-        self.logger = logger
+        baseLogger = logger
         self.blockingRunner = blockingRunner
     }
 

@@ -18,6 +18,12 @@ public final class WorkerMetrics: Sendable {
         var sum = 0.0
         var count = 0
 
+        mutating func add(_ other: Histogram) {
+            for i in counts.indices { counts[i] += other.counts[i] }
+            sum += other.sum
+            count += other.count
+        }
+
         mutating func observe(_ value: Double) {
             for (i, bound) in WorkerMetrics.buckets.enumerated() where value <= bound { counts[i] += 1 }
             sum += value
@@ -31,41 +37,66 @@ public final class WorkerMetrics: Sendable {
         var waitTimes: [Key: Histogram] = [:]
     }
 
-    private let state = Mutex(State())
+    /// Recording is spread over shards (one per worker thread, modulo their count) so threads finishing jobs
+    /// at the same moment do not queue on one lock; the exposition merges them.
+    final class Shard: Sendable {
+        let state = Mutex(State())
+    }
+
+    private let shards: [Shard]
     private let knownKinds: Set<String>
 
     /// Creates empty metrics; `kinds` bounds the kind label.
-    public init(kinds: [String]) { knownKinds = Set(kinds) }
+    public init(kinds: [String], shards: Int = 16) {
+        knownKinds = Set(kinds)
+        self.shards = (0..<max(1, shards)).map { _ in Shard() }
+    }
+
+    private func shard(_ index: Int) -> Shard { shards[abs(index) % shards.count] }
 
     private func key(_ queue: String, _ kind: String) -> Key { Key(queue: queue, kind: knownKinds.contains(kind) ? kind : "unknown") }
 
     /// Counts a finished attempt: `completed`, `retried`, `dead`, `lost` (lease lost) or `error` (not acknowledged).
-    public func recordOutcome(queue: String, kind: String, outcome: String) {
+    public func recordOutcome(queue: String, kind: String, outcome: String, shard index: Int = 0) {
         let key = key(queue, kind)
-        state.withLock { $0.outcomes[key, default: [:]][outcome, default: 0] += 1 }
+        shard(index).state.withLock { $0.outcomes[key, default: [:]][outcome, default: 0] += 1 }
     }
 
     /// Records how long a handler ran.
-    public func recordRun(queue: String, kind: String, seconds: Double) {
+    public func recordRun(queue: String, kind: String, seconds: Double, shard index: Int = 0) {
         let key = key(queue, kind)
-        state.withLock { $0.runDurations[key, default: Histogram()].observe(seconds) }
+        shard(index).state.withLock { $0.runDurations[key, default: Histogram()].observe(seconds) }
     }
 
     /// Records how long a job waited between enqueue and start.
-    public func recordWait(queue: String, kind: String, seconds: Double) {
+    public func recordWait(queue: String, kind: String, seconds: Double, shard index: Int = 0) {
         let key = key(queue, kind)
-        state.withLock { $0.waitTimes[key, default: Histogram()].observe(max(0, seconds)) }
+        shard(index).state.withLock { $0.waitTimes[key, default: Histogram()].observe(max(0, seconds)) }
     }
 
     /// The count of one outcome (for tests and status lines).
     public func count(queue: String, kind: String, outcome: String) -> Int {
         let key = key(queue, kind)
-        return state.withLock { $0.outcomes[key]?[outcome] ?? 0 }
+        return shards.reduce(0) { total, shard in total + shard.state.withLock { $0.outcomes[key]?[outcome] ?? 0 } }
+    }
+
+    /// All shards merged into one state.
+    private func merged() -> State {
+        var total = State()
+        for shard in shards {
+            let part = shard.state.withLock { $0 }
+            for (key, outcomes) in part.outcomes {
+                for (outcome, value) in outcomes { total.outcomes[key, default: [:]][outcome, default: 0] += value }
+            }
+            for (key, histogram) in part.runDurations { total.runDurations[key, default: Histogram()].add(histogram) }
+            for (key, histogram) in part.waitTimes { total.waitTimes[key, default: Histogram()].add(histogram) }
+        }
+        return total
     }
 
     /// The metrics as Prometheus text exposition lines.
     public func exposition() -> String {
-        let snapshot = state.withLock { $0 }
+        let snapshot = merged()
         var out = "# HELP spool_jobs_processed_total Attempts finished by this worker, by outcome.\n"
         out += "# TYPE spool_jobs_processed_total counter\n"
         for (key, outcomes) in snapshot.outcomes.sorted(by: { ($0.key.queue, $0.key.kind) < ($1.key.queue, $1.key.kind) }) {

@@ -39,12 +39,20 @@ final class InFlightJob: Sendable {
     }
 }
 
-/// The jobs a worker holds right now, for the lease renewer, the supervisor and shutdown.
+/// The jobs a worker holds right now, for the lease renewer, the supervisor and shutdown. Spread over shards
+/// by worker thread, so threads starting and finishing jobs at once do not queue on one lock.
 final class InFlightJobs: Sendable {
-    private let jobs = Mutex<[String: InFlightJob]>([:])
+    final class Shard: Sendable {
+        let jobs = Mutex<[String: InFlightJob]>([:])
+    }
 
-    func add(_ job: InFlightJob) { jobs.withLock { $0[job.job.queue + "\u{0}" + job.job.id] = job } }
-    func remove(_ job: InFlightJob) { _ = jobs.withLock { $0.removeValue(forKey: job.job.queue + "\u{0}" + job.job.id) } }
-    var all: [InFlightJob] { jobs.withLock { Array($0.values) } }
-    var count: Int { jobs.withLock { $0.count } }
+    private let shards: [Shard] = (0..<16).map { _ in Shard() }
+
+    private func shard(_ job: InFlightJob) -> Shard { shards[abs(job.slot) % shards.count] }
+    private func key(_ job: InFlightJob) -> String { job.job.queue + "\u{0}" + job.job.id }
+
+    func add(_ job: InFlightJob) { shard(job).jobs.withLock { $0[key(job)] = job } }
+    func remove(_ job: InFlightJob) { _ = shard(job).jobs.withLock { $0.removeValue(forKey: key(job)) } }
+    var all: [InFlightJob] { shards.flatMap { shard in shard.jobs.withLock { Array($0.values) } } }
+    var count: Int { shards.reduce(0) { $0 + $1.jobs.withLock { $0.count } } }
 }

@@ -32,6 +32,9 @@ final class JobChannel: Sendable {
         _ = slotFreed.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds)))
     }
 
+    /// Leases of jobs fetched but not yet started (the renewer keeps them alive).
+    var pendingLeases: [LeasedJob] { pending.withLock { $0 } }
+
     /// Jobs fetched but not yet started (handed back on shutdown).
     func drain() -> [LeasedJob] { pending.withLock { jobs in defer { jobs = [] }; return jobs } }
 }

@@ -34,8 +34,8 @@ extension Worker {
         let timeout = job.timeout ?? kindSettings.timeout ?? queueSettings.timeout ?? configuration.defaultTimeout
         let started = ContinuousClock.now
         let deadline = started + timeout
-        metrics.recordWait(queue: job.queue, kind: job.kind, seconds: Date().timeIntervalSince(job.createdAt))
-        defer { metrics.recordRun(queue: job.queue, kind: job.kind, seconds: (ContinuousClock.now - started).inSeconds) }
+        metrics.recordWait(queue: job.queue, kind: job.kind, seconds: Date().timeIntervalSince(job.createdAt), shard: slot)
+        defer { metrics.recordRun(queue: job.queue, kind: job.kind, seconds: (ContinuousClock.now - started).inSeconds, shard: slot) }
         let mailbox = SlotMailbox()
         let context = JobContext(job: job, deadline: deadline, logger: logger) { work in mailbox.post(.run(work)) }
         let entry = InFlightJob(job: job, context: context, deadline: deadline, slot: slot)
@@ -90,7 +90,14 @@ extension Worker {
         if case .failure(let error) = outcome, error is CancellationError, ContinuousClock.now >= deadline {
             finalOutcome = .failure(JobFailure.retry("timed out after \(timeout) (cancelled at its deadline)"))
         }
-        acknowledge(job, outcome: finalOutcome, redis: redis)
+        let micros = Int(((ContinuousClock.now - started).inSeconds * 1_000_000).rounded())
+        let average = averageRunMicros.load(ordering: .relaxed)
+        averageRunMicros.store(average - average / 8 + micros / 8, ordering: .relaxed)
+        if case .success(let result) = finalOutcome {
+            acker.post(job, result: result)
+        } else {
+            acknowledge(job, outcome: finalOutcome, redis: redis)
+        }
         return true
     }
 

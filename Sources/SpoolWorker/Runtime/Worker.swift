@@ -28,6 +28,10 @@ public final class Worker: Sendable {
     let dispatcherClientIDs = Mutex<[Int: Int]>([:])
     let channels: [JobChannel]
     let liveSlots = Mutex<Set<Int>>([])
+    let acker = AckBatcher()
+    let ackerShouldExit = Atomic<Bool>(false)
+    /// Recent average handler run time in microseconds (EWMA), to decide whether prefetching helps.
+    let averageRunMicros = Atomic<Int>(1_000_000)
     /// In-memory counters and histograms of this worker's jobs.
     public let metrics: WorkerMetrics
     let nextSlotID = Atomic<Int>(0)
@@ -56,6 +60,7 @@ public final class Worker: Sendable {
             for _ in 0..<group.concurrency { startSlot(group: index) }
         }
         spawn(name: "spool-renewer") { self.renewLoop() }
+        spawn(name: "spool-acker") { self.ackLoop() }
         spawn(name: "spool-reaper") { self.reapLoop() }
         spawn(name: "spool-supervisor") { self.superviseLoop() }
         spawn(name: "spool-heartbeat") { self.heartbeatLoop() }
@@ -88,8 +93,12 @@ public final class Worker: Sendable {
         while inFlight.count > 0 && ContinuousClock.now < deadline {
             Thread.sleep(forTimeInterval: 0.01)
         }
+        // Completions of the jobs that finished go out before anything is handed back.
+        let flushLimit = ContinuousClock.now + .seconds(5)
+        while acker.count > 0 && ContinuousClock.now < flushLimit { Thread.sleep(forTimeInterval: 0.005) }
         handBackEverything()
         if first {
+            ackerShouldExit.store(true, ordering: .sequentiallyConsistent)
             // Let every thread notice the stop and exit.
             let limit = ContinuousClock.now + .seconds(5)
             while runningThreads.load(ordering: .sequentiallyConsistent) > 0 && ContinuousClock.now < limit {

@@ -10,10 +10,16 @@ extension Worker {
         while pause(period) {
             var byQueue: [String: [InFlightJob]] = [:]
             for entry in inFlight.all { byQueue[entry.job.queue, default: []].append(entry) }
-            for (name, entries) in byQueue {
+            // Fetched jobs still waiting for a free thread hold leases too.
+            var waiting: [String: [Lease]] = [:]
+            for channel in channels {
+                for job in channel.pendingLeases { waiting[job.queue, default: []].append(job.lease) }
+            }
+            for name in Set(byQueue.keys).union(waiting.keys) {
+                let entries = byQueue[name] ?? []
                 guard let queue = queue(named: name) else { continue }
                 withRedisRetry("renewing leases", giveUp: { true }) {
-                    let lost = Set(try queue.renew(entries.map(\.job.lease), for: configuration.lease, on: redis))
+                    let lost = Set(try queue.renew(entries.map(\.job.lease) + (waiting[name] ?? []), for: configuration.lease, on: redis))
                     for entry in entries where lost.contains(entry.job.id) {
                         logger.warning("lost the lease of job \(entry.job.id); cancelling its handler", metadata: ["queue": "\(name)"])
                         entry.context.cancel()
