@@ -108,6 +108,7 @@ let package = Package(
                 "Spool",
                 "SpoolWorker",
                 "SpoolOutbox",
+                "SpoolHandlers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -15,7 +15,7 @@ struct SpoolBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spool-bench",
         abstract: "Runs Spool's benchmark workloads against a Redis server and prints median/min/max.",
-        subcommands: [Run.self, Fill.self]
+        subcommands: [Run.self, Fill.self, FileMemory.self]
     )
 
     /// Runs the in-process workloads (1–4 and Redis bytes per job).
@@ -117,6 +117,18 @@ struct SpoolBench: ParsableCommand {
                     try (data + Data("\n".utf8)).write(to: URL(fileURLWithPath: jsonOut))
                 }
             }
+        }
+    }
+
+    /// Peak memory of the file handler on a large input.
+    struct FileMemory: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "file-memory", abstract: "Peak RSS of spool.file on a large input.")
+        @Option(help: "Input size in MiB.") var megabytes = 1024
+
+        func run() throws {
+            let result = try FileMemoryWorkload(megabytes: megabytes).run()
+            print(String(format: "[bench] 7b spool.file on %d MiB (verify, checksum, gzip, copy): %.1f s, peak RSS %.1f MiB before → %.1f MiB after (+%.1f MiB), %lld bytes out",
+                         megabytes, result.seconds, result.peakBeforeMiB, result.peakAfterMiB, result.peakAfterMiB - result.peakBeforeMiB, result.bytesOut))
         }
     }
 
