@@ -8,7 +8,7 @@ struct OrderingTests {
     func priorityAndFIFO() throws {
         let fixture = try QueueFixture("order")
         let queue = try fixture.queue()
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         let priorities = (0..<10_000).map { _ in Int.random(in: -3...3, using: &generator) }
         _ = try queue.enqueue(QueueFixture.jobs(10_000) { JobOptions(priority: priorities[$0]) })
         var order: [Int] = []
@@ -73,18 +73,5 @@ struct OrderingTests {
         #expect(try queue.stats().paused && queue.stats().ready == 3)
         try queue.resume()
         #expect(try queue.fetch(count: 10, tokenPrefix: "w").jobs.count == 3)
-    }
-}
-
-/// A small deterministic generator (SplitMix64) so statistical tests are repeatable.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -7,7 +7,7 @@ struct RetryTests {
     @Test("full jitter: attempt n waits within [0, min(cap, base·factor^(n-1))], spread across the range")
     func jitterStatistics() {
         let policy = RetryPolicy.exponential(base: .milliseconds(100), factor: 2, cap: .seconds(5))
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for attempt in 1...10 {
             let ceiling = min(5.0, 0.1 * Double(1 << (attempt - 1)))
             let bound = policy.ceiling(afterAttempt: attempt)
