@@ -1,3 +1,4 @@
+import SpoolTestSupport
 import Foundation
 import Logging
 import Spool
@@ -20,12 +21,7 @@ struct FileWorkerTests {
     }
 
     static func eventually(_ limit: Duration = .seconds(20), _ condition: () throws -> Bool) rethrows -> Bool {
-        let end = ContinuousClock.now + limit
-        while ContinuousClock.now < end {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return try condition()
+        try SpoolTestSupport.eventually(limit, condition)
     }
 
     @Test("a job completes with the manifest as its result; bad input goes straight to dead with a clear error")

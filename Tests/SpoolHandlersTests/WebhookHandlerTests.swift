@@ -97,12 +97,7 @@ enum WebhookTestEnvironment {
     }
 
     static func eventually(_ limit: Duration = .seconds(10), _ condition: () throws -> Bool) rethrows -> Bool {
-        let end = ContinuousClock.now + limit
-        while ContinuousClock.now < end {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return try condition()
+        try SpoolTestSupport.eventually(limit, condition)
     }
 }
 

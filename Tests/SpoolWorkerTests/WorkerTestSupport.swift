@@ -25,12 +25,7 @@ enum WorkerTestEnvironment {
 
     /// Waits until `condition` holds, up to `limit`; returns whether it did.
     static func eventually(_ limit: Duration = .seconds(10), _ condition: () throws -> Bool) rethrows -> Bool {
-        let end = ContinuousClock.now + limit
-        while ContinuousClock.now < end {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return try condition()
+        try SpoolTestSupport.eventually(limit, condition)
     }
 }
 

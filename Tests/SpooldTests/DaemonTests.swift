@@ -25,10 +25,12 @@ struct DaemonTests {
         let queue = try client.queue("q")
         let ids = (0..<2000).map { "job-\($0)" }
         _ = try queue.enqueue(ids.enumerated().map { index, id in
-            NewJob(kind: "spool.sleep", validatedJSON: Array("{\"ms\":\(5 + index % 20)}".utf8), options: JobOptions(id: id))
+            NewJob(kind: "spool.sleep", validatedJSON: Array("{\"ms\":\(10 + index % 30)}".utf8), options: JobOptions(id: id))
         })
         let first = try harness.start()
-        Thread.sleep(forTimeInterval: Double.random(in: 0.8...1.6))
+        // Kill at a random point of the run: once a random share (10–70 %) of the jobs has completed.
+        let threshold = Int.random(in: 200...1400)
+        _ = try DaemonHarness.eventually(.seconds(30)) { try queue.stats().completed >= threshold }
         let completedBefore = try queue.stats().completed
         first.signal(SIGKILL)
         first.wait()
