@@ -68,6 +68,9 @@ extension Queue {
                 case UInt8(ascii: "d"):
                     results.append(.duplicate(holderID: items.text(detail)))
                     detail += 1
+                case UInt8(ascii: "x"):
+                    // The other jobs of the call are in Redis; re-sending them is a no-op (their ids are fixed).
+                    throw .redis(.server(server: server, message: "job \(id) of queue \(name) was not enqueued: \(items.text(detail))"))
                 default: throw .protocolMismatch("enqueue returned status code \(code)")
                 }
                 guard results.count <= ids.count else { throw .protocolMismatch("enqueue answered more jobs than were sent") }

@@ -8,7 +8,8 @@ extension QueueScripts {
     /// Fields left at their default (0 attempts, no backoff, …) are not stored; readers supply the default.
     /// Ready jobs of a batch are added with one ZADD.
     /// Returns {codes, details…}: one letter per job — `r` created ready, `s` created scheduled, `e` exists
-    /// (its state follows in the details), `d` duplicate unique key (the holder's id follows in the details).
+    /// (its state follows in the details), `d` duplicate unique key (the holder's id follows in the details),
+    /// `x` could not be written (the error follows in the details; the other jobs are applied).
     static let enqueue = RedisScript(queueScript: "enqueue", #"""
 local base, ready, delayed, meta, wake_key, done = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local n = (#ARGV - 1) / 12
@@ -21,56 +22,62 @@ local created = 0
 local ready_pairs = {}
 -- Reserve FIFO sequence numbers for the whole batch in one step.
 local next_seq = redis.call('HINCRBY', meta, 'seq', n) - n + 1
-for i = 0, n - 1 do
-  local a = 1 + i * 12
+-- Each job is applied on its own: a job that cannot be written (a key of the wrong type, say) is reported
+-- with `x` and leaves the others intact — no half-written job, since its hash is written before its set entry.
+local function enqueue_one(a)
   local id, pri, ukey = ARGV[a + 1], ARGV[a + 4], ARGV[a + 10]
   local job_key = base .. 'job:' .. id
-  local existing, holder = nil, nil
   if ARGV[a + 12] == '1' then
-    existing = redis.call('HGET', job_key, 'state')
+    local existing = redis.call('HGET', job_key, 'state')
     if not existing and redis.call('ZSCORE', done, id) then existing = 'done' end
+    if existing then return 'e', existing end
   end
-  if not existing and ukey ~= '' then
+  if ukey ~= '' then
     local unique_key = base .. 'unique:' .. ukey
-    holder = redis.call('GET', unique_key)
-    if not holder then redis.call('SET', unique_key, id, 'PX', ARGV[a + 11]) end
+    local holder = redis.call('GET', unique_key)
+    if holder then return 'd', holder end
+    redis.call('SET', unique_key, id, 'PX', ARGV[a + 11])
   end
-  if existing then
-    codes[#codes + 1] = 'e'; details[#details + 1] = existing
-  elseif holder then
-    codes[#codes + 1] = 'd'; details[#details + 1] = holder
-  else
-    local delay, at = ARGV[a + 5], ARGV[a + 6]
-    local run_at, run_text = now, now_text
-    if at ~= '0' then run_at = tonumber(at); run_text = at
-    elseif delay ~= '0' then run_at = now + tonumber(delay); run_text = fmt(run_at) end
-    local plain = ARGV[a + 7] == '0' and ARGV[a + 8] == '' and ARGV[a + 9] == '0' and ukey == ''
-    if run_at > now then
-      if plain then
-        redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
-          'rtime', run_text, 'state', 'scheduled')
-      else
-        redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
-          'rtime', run_text, 'state', 'scheduled', 'maxatt', ARGV[a + 7], 'backoff', ARGV[a + 8], 'tmo', ARGV[a + 9], 'ukey', ukey)
-      end
-      redis.call('ZADD', delayed, run_text, id)
-      codes[#codes + 1] = 's'
+  local delay, at = ARGV[a + 5], ARGV[a + 6]
+  local run_at, run_text = now, now_text
+  if at ~= '0' then run_at = tonumber(at); run_text = at
+  elseif delay ~= '0' then run_at = now + tonumber(delay); run_text = fmt(run_at) end
+  local plain = ARGV[a + 7] == '0' and ARGV[a + 8] == '' and ARGV[a + 9] == '0' and ukey == ''
+  if run_at > now then
+    if plain then
+      redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
+        'rtime', run_text, 'state', 'scheduled')
     else
-      local score = fmt((32767 - tonumber(pri)) * SEQ_SPAN + (next_seq % SEQ_SPAN))
-      next_seq = next_seq + 1
-      if plain then
-        redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
-          'rtime', run_text, 'state', 'ready', 'score', score)
-      else
-        redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
-          'rtime', run_text, 'state', 'ready', 'score', score, 'maxatt', ARGV[a + 7], 'backoff', ARGV[a + 8],
-          'tmo', ARGV[a + 9], 'ukey', ukey)
-      end
-      ready_pairs[#ready_pairs + 1] = score
-      ready_pairs[#ready_pairs + 1] = id
-      codes[#codes + 1] = 'r'
+      redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
+        'rtime', run_text, 'state', 'scheduled', 'maxatt', ARGV[a + 7], 'backoff', ARGV[a + 8], 'tmo', ARGV[a + 9], 'ukey', ukey)
     end
-    created = created + 1
+    redis.call('ZADD', delayed, run_text, id)
+    return 's'
+  end
+  local score = fmt((32767 - tonumber(pri)) * SEQ_SPAN + (next_seq % SEQ_SPAN))
+  next_seq = next_seq + 1
+  if plain then
+    redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
+      'rtime', run_text, 'state', 'ready', 'score', score)
+  else
+    redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
+      'rtime', run_text, 'state', 'ready', 'score', score, 'maxatt', ARGV[a + 7], 'backoff', ARGV[a + 8],
+      'tmo', ARGV[a + 9], 'ukey', ukey)
+  end
+  ready_pairs[#ready_pairs + 1] = score
+  ready_pairs[#ready_pairs + 1] = id
+  return 'r'
+end
+for i = 0, n - 1 do
+  local ok, code, detail = pcall(enqueue_one, 1 + i * 12)
+  if not ok then
+    local message = code
+    if type(code) == 'table' then message = code.err or 'error' end
+    codes[#codes + 1] = 'x'; details[#details + 1] = tostring(message)
+  else
+    codes[#codes + 1] = code
+    if detail then details[#details + 1] = detail end
+    if code == 'r' or code == 's' then created = created + 1 end
   end
 end
 -- One ZADD for the batch's ready jobs (in slices, to stay within Lua's argument limit).

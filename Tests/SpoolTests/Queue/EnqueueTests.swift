@@ -142,4 +142,25 @@ struct EnqueueTests {
         #expect(many.filter(\.isNew).count == 50)
         #expect(try queue.stats().ready == 70)
     }
+
+    @Test("a job that cannot be written fails alone: the rest of its batch is fully enqueued, nothing half-written")
+    func unwritableJobInBatch() throws {
+        let fixture = try QueueFixture("unwritable")
+        let queue = try fixture.queue()
+        // A key of the wrong type where one job's hash would go.
+        _ = try fixture.client.withConnection { (redis) throws(RedisError) in
+            try redis.command("SET", RedisArgument(queue.keys.job("blocked")), "not a hash")
+        }
+        let batch = [NewJob(kind: "k", validatedJSON: Array("{}".utf8), options: JobOptions(id: "before")),
+                     NewJob(kind: "k", validatedJSON: Array("{}".utf8), options: JobOptions(id: "blocked")),
+                     NewJob(kind: "k", validatedJSON: Array("{}".utf8), options: JobOptions(id: "after"))]
+        #expect { try queue.enqueue(batch) } throws: { "\($0)".contains("job blocked of queue q was not enqueued") && "\($0)".contains("WRONGTYPE") }
+        // Both other jobs are complete: hash and place in line.
+        let ready = try queue.fetch(count: 10, tokenPrefix: "w").jobs.map(\.id)
+        #expect(ready == ["before", "after"])
+        #expect(try queue.stats().enqueued == 2)
+        // Re-sending the batch (as a relay would) changes nothing for the two and still reports the bad one.
+        #expect(throws: SpoolError.self) { try queue.enqueue(batch) }
+        #expect(try queue.stats().enqueued == 2)
+    }
 }
