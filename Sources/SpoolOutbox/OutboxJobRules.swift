@@ -17,13 +17,3 @@ enum OutboxJobRules {
         return text
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded down, at least 0 (as Spool sends durations to Redis).
-    var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (product, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-        if overflow { return seconds < 0 ? 0 : Int64.max }
-        return max(0, product &+ attoseconds / 1_000_000_000_000_000)
-    }
-}

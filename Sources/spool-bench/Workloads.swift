@@ -154,7 +154,3 @@ struct LatencyHandler: JobHandler {
         return nil
     }
 }
-
-extension Duration {
-    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

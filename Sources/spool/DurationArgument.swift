@@ -1,23 +1,19 @@
 import ArgumentParser
+import Spool
 
 /// Durations on the command line: a whole number and a unit — `500ms`, `30s`, `15m`, `2h`, `7d`.
 enum DurationArgument {
     /// Parses `text`, or throws a `ValidationError` that names the accepted forms (exit 2).
     static func parse(_ text: String) throws -> Duration {
-        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-        for (suffix, millis) in units where text.hasSuffix(suffix) {
-            let number = text.dropLast(suffix.count)
-            // "5ms" also ends in "s"; the longer suffix is tried first, and a leftover "m" is not a number.
-            if let value = Int64(number), value >= 0, value <= Int64.max / millis / 1000 {
-                return .milliseconds(value * millis)
-            }
+        guard let duration = Duration(wholeUnits: text) else {
+            throw ValidationError("invalid duration \"\(text)\": use a whole number and a unit ms, s, m, h or d (e.g. 500ms, 30s, 15m, 2h, 7d)")
         }
-        throw ValidationError("invalid duration \"\(text)\": use a whole number and a unit ms, s, m, h or d (e.g. 500ms, 30s, 15m, 2h, 7d)")
+        return duration
     }
 
     /// A duration for people: `850ms`, `12.3s`, `4m05s`, `2h03m`, `3d04h`.
     static func human(_ duration: Duration) -> String {
-        let millis = duration.milliseconds
+        let millis = duration.wholeMilliseconds
         if millis < 1000 { return "\(millis)ms" }
         if millis < 60_000 { return "\(Double(millis / 100) / 10)s" }
         let seconds = millis / 1000
@@ -27,12 +23,4 @@ enum DurationArgument {
     }
 
     private static func twoDigits(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-}
-
-extension Duration {
-    /// Whole milliseconds.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
 }

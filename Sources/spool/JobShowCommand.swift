@@ -41,7 +41,7 @@ struct JobShowCommand: ParsableCommand {
         return [
             "id": job.id, "queue": job.queue, "kind": job.kind, "state": job.state.rawValue, "priority": job.priority,
             "attempts": job.attempts, "maxAttempts": Output.orNull(job.maxAttempts),
-            "backoff": Output.orNull(job.backoff.flatMap(\.encoded)), "timeoutMs": Output.orNull(job.timeout?.milliseconds),
+            "backoff": Output.orNull(job.backoff.flatMap(\.encoded)), "timeoutMs": Output.orNull(job.timeout?.wholeMilliseconds),
             "uniqueKey": Output.orNull(job.uniqueKey), "createdAt": TimeFormat.json(job.createdAt), "runAt": TimeFormat.json(job.runAt),
             "startedAt": TimeFormat.json(job.startedAt), "finishedAt": TimeFormat.json(job.finishedAt),
             "deadReason": Output.orNull(job.deadReason), "lastError": Output.orNull(job.lastError), "stalls": job.stalls,

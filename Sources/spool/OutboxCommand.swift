@@ -73,7 +73,7 @@ struct OutboxStatusCommand: ParsableCommand {
         do { status = try OutboxMigrator(connection: connection, configuration: configuration).status() } catch {
             throw CLIFailure.failed("\(error)")
         }
-        let ageMs = status.oldestUnpublishedAge.map { Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }
+        let ageMs = status.oldestUnpublishedAge.map { Int($0.wholeMilliseconds) }
         if global.json {
             try Output.printJSON([
                 "table": status.table, "version": status.version, "latestVersion": status.latestVersion,

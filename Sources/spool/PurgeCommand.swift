@@ -44,7 +44,7 @@ struct PurgeCommand: ParsableCommand {
         }
         if global.json {
             try Output.printJSON(["queue": queue, "state": state.rawValue, "kind": Output.orNull(kind),
-                                  "olderThanMs": Output.orNull(olderThan?.milliseconds), "dryRun": dryRun,
+                                  "olderThanMs": Output.orNull(olderThan?.wholeMilliseconds), "dryRun": dryRun,
                                   "matched": matched, "removed": removed])
         } else if dryRun {
             Output.line("would remove \(what) (dry run; nothing removed)")

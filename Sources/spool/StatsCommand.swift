@@ -39,7 +39,7 @@ struct StatsCommand: ParsableCommand {
     static func json(_ item: QueueStats) -> [String: Any] {
         [
             "queue": item.queue, "ready": item.ready, "scheduled": item.scheduled, "active": item.active, "dead": item.dead,
-            "done": item.doneKept, "paused": item.paused, "headAgeMs": Output.orNull(item.headAge?.milliseconds),
+            "done": item.doneKept, "paused": item.paused, "headAgeMs": Output.orNull(item.headAge?.wholeMilliseconds),
             "completedLastMinute": item.completedLastMinute, "enqueued": item.enqueued, "completed": item.completed,
             "failed": item.failed, "retried": item.retried, "buried": item.buried, "stalled": item.stalled,
         ]

@@ -233,22 +233,10 @@ struct DaemonConfiguration {
 
         func duration(_ value: Any, at key: String) throws -> Duration {
             if let seconds = value as? Int { return .seconds(seconds) }
-            guard let text = value as? String, let parsed = parseDuration(text) else {
+            guard let text = value as? String, let parsed = Duration(wholeUnits: text) else {
                 throw problem(key, "expected a duration like 500ms, 30s, 15m, 2h or 7d, got \"\(value)\"")
             }
             return parsed
         }
     }
-}
-
-/// Parses `500ms`, `30s`, `15m`, `2h`, `7d`.
-func parseDuration(_ text: String) -> Duration? {
-    let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000), ("d", 86_400_000)]
-    for (suffix, millis) in units where text.hasSuffix(suffix) {
-        let number = text.dropLast(suffix.count)
-        if suffix == "s" && number.hasSuffix("m") { continue }
-        guard let value = Int64(number), value >= 0 else { return nil }
-        return .milliseconds(value * millis)
-    }
-    return nil
 }

@@ -119,7 +119,7 @@ final class MetricsServer: Sendable {
                                    ("retried", stats.retried), ("dead", stats.buried), ("stalled", stats.stalled)] {
                 counters += "spool_queue_events_total{queue=\"\(q)\",event=\"\(event)\"} \(value)\n"
             }
-            let age = stats.headAge.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0
+            let age = stats.headAge?.inSeconds ?? 0
             oldest += "spool_queue_oldest_ready_seconds{queue=\"\(q)\"} \(age)\n"
         }
         out += depth + counters + oldest

@@ -116,7 +116,7 @@ struct Spoold: ParsableCommand {
                     out += "spool_outbox_rows_total{result=\"published\"} \(metrics.published)\n"
                     out += "spool_outbox_rows_total{result=\"already_in_redis\"} \(metrics.alreadyInRedis)\n"
                     out += "spool_outbox_rows_total{result=\"failed\"} \(metrics.failed)\n"
-                    let lag = metrics.lastLag.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 } ?? 0
+                    let lag = metrics.lastLag?.inSeconds ?? 0
                     out += "# HELP spool_outbox_lag_seconds Commit-to-publish time of the latest relayed batch.\n# TYPE spool_outbox_lag_seconds gauge\nspool_outbox_lag_seconds \(lag)\n"
                     return out
                 }
@@ -131,8 +131,7 @@ struct Spoold: ParsableCommand {
             let pingThread = Thread {
                 while !worker.isStopping {
                     if worker.isHealthy { notifier.send("WATCHDOG=1") }
-                    Thread.sleep(forTimeInterval: max(0.01, interval.components.seconds > 0 || interval.components.attoseconds > 0
-                        ? (Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18) / 2 : 1))
+                    Thread.sleep(forTimeInterval: max(0.01, interval.inSeconds / 2))
                 }
             }
             pingThread.start()

@@ -119,7 +119,7 @@ public final class CronScheduler: Sendable {
             return nil
         }
         guard let slot = latest, slot > last else { return nil }
-        let isCurrent = slot.timeIntervalSince1970 >= now.timeIntervalSince1970 - tolerance.seconds
+        let isCurrent = slot.timeIntervalSince1970 >= now.timeIntervalSince1970 - tolerance.inSeconds
         var run: FiredRun?
         if isCurrent || schedule.missedRuns == .once {
             run = try fire(schedule, slot: slot, catchUp: !isCurrent)

@@ -27,17 +27,19 @@ public struct QueueStats: Sendable, Hashable {
 extension Queue {
     /// Counts per state, counters, paused flag, throughput of the last minute and the head job's age.
     public func stats() throws(SpoolError) -> QueueStats {
-        let replies = try client.withConnection { (redis) throws(RedisError) -> [RedisValue] in
-            let time = try redis.command("TIME").array ?? []
-            let seconds = Int64(time.first?.string ?? "") ?? 0
-            let minute = seconds / 60
-            return try redis.pipeline([
+        // One clock reading serves the throughput window and the head job's age.
+        let (nowMs, replies, headCreated) = try client.withConnection { (redis) throws(RedisError) -> (Int64, [RedisValue], RedisValue) in
+            let nowMs = Self.milliseconds(fromTime: try redis.command("TIME"))
+            let minute = nowMs / 60_000
+            let replies = try redis.pipeline([
                 ["ZCARD", RedisArgument(keys.ready)], ["ZCARD", RedisArgument(keys.delayed)],
                 ["ZCARD", RedisArgument(keys.active)], ["ZCARD", RedisArgument(keys.dead)],
                 ["ZCARD", RedisArgument(keys.done)], ["HGETALL", RedisArgument(keys.meta)],
                 ["GET", RedisArgument(keys.rate(minute: minute))], ["GET", RedisArgument(keys.rate(minute: minute - 1))],
-                ["ZRANGE", RedisArgument(keys.ready), 0, 0], ["TIME"],
-            ]) + [.integer(seconds % 60)]
+                ["ZRANGE", RedisArgument(keys.ready), 0, 0],
+            ])
+            guard let head = replies[8].array?.first?.string else { return (nowMs, replies, .null) }
+            return (nowMs, replies, try redis.command("HGET", RedisArgument(keys.job(head)), "ctime"))
         }
         var meta: [String: String] = [:]
         let pairs = replies[5].array ?? []
@@ -48,16 +50,10 @@ extension Queue {
         }
         let current = replies[6].int ?? 0
         let previous = replies[7].int ?? 0
-        let secondsIntoMinute = Double(replies[10].int ?? 0)
+        let secondsIntoMinute = Double(nowMs / 1000 % 60)
         // Weight the previous minute by the part of it that is still inside the last 60 seconds.
         let lastMinute = current + Int((Double(previous) * (60 - secondsIntoMinute) / 60).rounded())
-        var headAge: Duration?
-        if let head = replies[8].array?.first?.string {
-            let created = try client.withConnection { (redis) throws(RedisError) in try redis.command("HGET", RedisArgument(keys.job(head)), "ctime") }
-            let now = replies[9].array ?? []
-            let nowMs = (Int64(now.first?.string ?? "") ?? 0) * 1000 + (Int64(now.count > 1 ? now[1].string ?? "" : "") ?? 0) / 1000
-            if let ctime = Int64(created.string ?? "") { headAge = .milliseconds(max(0, nowMs - ctime)) }
-        }
+        let headAge = Int64(headCreated.string ?? "").map { Duration.milliseconds(max(0, nowMs - $0)) }
         func counter(_ name: String) -> Int { Int(meta[name] ?? "") ?? 0 }
         return QueueStats(queue: name, ready: replies[0].int ?? 0, scheduled: replies[1].int ?? 0, active: replies[2].int ?? 0,
                           dead: replies[3].int ?? 0, doneKept: replies[4].int ?? 0, paused: meta["paused"] == "1",
@@ -168,7 +164,7 @@ extension Queue {
                       batch: Int = 1000) throws(SpoolError) -> Int {
         var cutoff: Int64 = 0
         if let olderThan {
-            cutoff = max(1, try redisTimeMilliseconds() - olderThan.milliseconds)
+            cutoff = max(1, try redisTimeMilliseconds() - olderThan.wholeMilliseconds)
         }
         let timed = state == .dead || state == .done
         var start = 0
@@ -187,8 +183,15 @@ extension Queue {
 
     /// The Redis server's clock in epoch milliseconds (the clock every script uses).
     func redisTimeMilliseconds() throws(SpoolError) -> Int64 {
-        let now = try client.withConnection { (redis) throws(RedisError) in try redis.command("TIME").array ?? [] }
-        return (Int64(now.first?.string ?? "") ?? 0) * 1000 + (Int64(now.count > 1 ? now[1].string ?? "" : "") ?? 0) / 1000
+        Self.milliseconds(fromTime: try client.withConnection { (redis) throws(RedisError) in try redis.command("TIME") })
+    }
+
+    /// Epoch milliseconds from a `TIME` reply (seconds, microseconds).
+    static func milliseconds(fromTime reply: RedisValue) -> Int64 {
+        let parts = reply.array ?? []
+        let seconds = Int64(parts.first?.string ?? "") ?? 0
+        let micros = Int64(parts.count > 1 ? parts[1].string ?? "" : "") ?? 0
+        return seconds * 1000 + micros / 1000
     }
 
     /// Stops handing out jobs (enqueues still succeed). A queue can be paused before its first job.

@@ -101,13 +101,13 @@ extension Queue {
     func arguments(for job: NewJob, id: String) throws(SpoolError) -> [RedisArgument] {
         let options = job.options
         try job.validate(queue: name, maxPayloadBytes: client.maxPayloadBytes)
-        let delayMs = options.delay?.milliseconds ?? 0
+        let delayMs = options.delay?.wholeMilliseconds ?? 0
         let runAtMs = options.runAt?.millisecondsSince1970 ?? 0
         return [
             RedisArgument(id), RedisArgument(job.kind), RedisArgument(bytes: job.payload), RedisArgument(options.priority),
             RedisArgument(delayMs), RedisArgument(runAtMs), RedisArgument(options.maxAttempts ?? 0),
-            RedisArgument(options.backoff?.encoded ?? ""), RedisArgument(options.timeout?.milliseconds ?? 0),
-            RedisArgument(options.uniqueKey ?? ""), RedisArgument(max(1, options.uniqueFor.milliseconds)),
+            RedisArgument(options.backoff?.encoded ?? ""), RedisArgument(options.timeout?.wholeMilliseconds ?? 0),
+            RedisArgument(options.uniqueKey ?? ""), RedisArgument(max(1, options.uniqueFor.wholeMilliseconds)),
             options.id == nil ? "0" : "1",
         ]
     }

@@ -63,7 +63,7 @@ extension Queue {
         let reply = try retryingStaleConnection { () throws(RedisError) in
             try redis.evaluate(QueueScripts.fetch,
                                keys: [keys.base, keys.ready, keys.active, keys.delayed, keys.meta, keys.wake].map({ RedisArgument($0) }),
-                               arguments: [RedisArgument(max(1, min(count, 1000))), RedisArgument(max(1, lease.milliseconds)), RedisArgument(tokenPrefix)])
+                               arguments: [RedisArgument(max(1, min(count, 1000))), RedisArgument(max(1, lease.wholeMilliseconds)), RedisArgument(tokenPrefix)])
         }
         let items = try reply.expectArray("fetch")
         guard items.count >= 2, (items.count - 2) % 12 == 0 else { throw .protocolMismatch("fetch returned \(items.count) items") }
@@ -91,7 +91,7 @@ extension Queue {
     /// Extends the leases of many active jobs in one call; returns the ids whose lease was lost.
     public func renew(_ leases: [Lease], for lease: Duration = .seconds(30), on redis: RedisConnection? = nil) throws(SpoolError) -> [String] {
         if leases.isEmpty { return [] }
-        var arguments: [RedisArgument] = [RedisArgument(max(1, lease.milliseconds))]
+        var arguments: [RedisArgument] = [RedisArgument(max(1, lease.wholeMilliseconds))]
         for item in leases {
             arguments.append(RedisArgument(item.id))
             arguments.append(RedisArgument(item.token))
@@ -115,7 +115,7 @@ extension Queue {
             let slice = items[start..<min(start + 1000, items.count)]
             var arguments: [RedisArgument] = [
                 retention.keepCompletedDetails ? "1" : "0", RedisArgument(retention.completedMaxCount),
-                RedisArgument(retention.completedMaxAge.milliseconds),
+                RedisArgument(retention.completedMaxAge.wholeMilliseconds),
             ]
             arguments.reserveCapacity(3 + slice.count * 3)
             for item in slice {
@@ -153,9 +153,9 @@ extension Queue {
             delay = .zero
         }
         let reply = try runScript(QueueScripts.fail, keys: [keys.base, keys.active, keys.delayed, keys.dead, keys.meta, keys.wake], arguments: [
-            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(mode), RedisArgument(delay.milliseconds),
+            RedisArgument(job.id), RedisArgument(job.token), RedisArgument(mode), RedisArgument(delay.wholeMilliseconds),
             RedisArgument(String(error.prefix(4000))), RedisArgument(retention.errorHistory),
-            RedisArgument(retention.deadMaxCount), RedisArgument(retention.deadMaxAge.milliseconds),
+            RedisArgument(retention.deadMaxCount), RedisArgument(retention.deadMaxAge.wholeMilliseconds),
             RedisArgument(job.maxAttempts ?? defaultMaxAttempts),
         ], on: redis)
         let items = try reply.expectArray("fail")
@@ -193,7 +193,7 @@ extension Queue {
     public func reap(maxStalls: Int = 3, limit: Int = 1000, on redis: RedisConnection? = nil) throws(SpoolError) -> (returned: Int, buried: Int) {
         let items = try runScript(QueueScripts.reap, keys: [keys.base, keys.active, keys.ready, keys.dead, keys.meta, keys.wake], arguments: [
             RedisArgument(maxStalls), RedisArgument(max(1, min(limit, 1000))), RedisArgument(retention.errorHistory),
-            RedisArgument(retention.deadMaxCount), RedisArgument(retention.deadMaxAge.milliseconds),
+            RedisArgument(retention.deadMaxCount), RedisArgument(retention.deadMaxAge.wholeMilliseconds),
         ], on: redis).expectArray("reap")
         return (items.integer(0), items.integer(1))
     }

@@ -19,8 +19,8 @@ public enum RetryPolicy: Sendable, CustomStringConvertible {
         switch self {
         case .exponential(let base, let factor, let cap):
             let exponent = Double(max(0, attempt - 1))
-            let seconds = base.seconds * pow(factor, exponent)
-            return seconds.isFinite && seconds < cap.seconds ? .seconds(seconds) : cap
+            let seconds = base.inSeconds * pow(factor, exponent)
+            return seconds.isFinite && seconds < cap.inSeconds ? .seconds(seconds) : cap
         case .fixed(let delay): return delay
         case .custom(let function): return function(attempt)
         }
@@ -30,7 +30,7 @@ public enum RetryPolicy: Sendable, CustomStringConvertible {
     public func delay<G: RandomNumberGenerator>(afterAttempt attempt: Int, using generator: inout G) -> Duration {
         switch self {
         case .exponential:
-            let ceiling = ceiling(afterAttempt: attempt).seconds
+            let ceiling = ceiling(afterAttempt: attempt).inSeconds
             return .seconds(Double.random(in: 0...max(0, ceiling), using: &generator))
         case .fixed, .custom:
             return ceiling(afterAttempt: attempt)
@@ -46,8 +46,8 @@ public enum RetryPolicy: Sendable, CustomStringConvertible {
     /// The text form stored with a job (`exp:<base ms>:<factor>:<cap ms>` or `fixed:<ms>`); nil for `.custom`.
     public var encoded: String? {
         switch self {
-        case .exponential(let base, let factor, let cap): return "exp:\(base.milliseconds):\(factor):\(cap.milliseconds)"
-        case .fixed(let delay): return "fixed:\(delay.milliseconds)"
+        case .exponential(let base, let factor, let cap): return "exp:\(base.wholeMilliseconds):\(factor):\(cap.wholeMilliseconds)"
+        case .fixed(let delay): return "fixed:\(delay.wholeMilliseconds)"
         case .custom: return nil
         }
     }

@@ -86,7 +86,7 @@ public final class SpoolClient: Sendable {
         }
         // Redis fires blocking timeouts late (up to 1/hz); the local deadline is what counts, the server's
         // own timeout only bounds how long the reply may be owed.
-        arguments.append(RedisArgument(format3(max(0.001, timeout.seconds + 0.2))))
+        arguments.append(RedisArgument(format3(max(0.001, timeout.inSeconds + 0.2))))
         let reply: RedisValue?
         reply = try retryingStaleConnection { () throws(RedisError) in try redis.wait(arguments, serverTimeout: timeout + .milliseconds(200), deadline: deadline) }
         guard let items = reply?.array, let key = items.first?.string else { return nil }

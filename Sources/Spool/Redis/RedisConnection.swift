@@ -131,7 +131,7 @@ public final class RedisConnection: Sendable {
                     return nil
                 }
                 var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
-                let millis = Int32(min(remaining.milliseconds + 1, Int64(Int32.max)))
+                let millis = Int32(min(remaining.wholeMilliseconds + 1, Int64(Int32.max)))
                 let ready = poll(&descriptor, 1, millis)
                 if ready < 0 && errno != EINTR { throw self.fail(&state, context, timeout: nil) }
                 if ready > 0 && redisBufferRead(context) != REDIS_OK { throw self.fail(&state, context, timeout: nil) }
@@ -234,7 +234,7 @@ public final class RedisConnection: Sendable {
         if context.pointee.err != 0 {
             var reason = String(cString: spool_redis_errstr(context))
             if reason.contains("temporarily unavailable") || reason.lowercased().contains("timed out") {
-                reason = "no answer within \(formatSeconds(configuration.connectTimeout.seconds)) (connect timeout)"
+                reason = "no answer within \(formatSeconds(configuration.connectTimeout.inSeconds)) (connect timeout)"
             }
             redisFree(context)
             throw .connectFailed(server: serverName, reason: reason.lowercasedFirst())
@@ -303,7 +303,7 @@ public final class RedisConnection: Sendable {
         if state.context == context { state.context = nil }
         state.loadedScripts = []
         if code == REDIS_ERR_IO && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK || text.contains("temporarily unavailable")) {
-            return .timeout(server: serverName, seconds: (timeout ?? configuration.commandTimeout).seconds)
+            return .timeout(server: serverName, seconds: (timeout ?? configuration.commandTimeout).inSeconds)
         }
         if code == REDIS_ERR_EOF {
             return .connectionLost(server: serverName, reason: "the server closed the connection (restarted, or killed the client?)")
@@ -370,7 +370,7 @@ public final class RedisConnection: Sendable {
     }
 
     static func timeval(_ duration: Duration) -> timeval {
-        let micros = max(Int64(1000), Int64(duration.seconds * 1_000_000))
+        let micros = max(Int64(1000), Int64(duration.inSeconds * 1_000_000))
         return Glibc.timeval(tv_sec: Int(micros / 1_000_000), tv_usec: Int(micros % 1_000_000))
     }
 

@@ -34,9 +34,9 @@ public final class RedisPool: Sendable {
 
     /// Takes a connection out of the pool; pair with `checkIn`.
     public func checkOut() throws(RedisError) -> RedisConnection {
-        let deadline = DispatchTime.now() + .nanoseconds(Int(checkoutTimeout.seconds * 1e9))
+        let deadline = DispatchTime.now() + .nanoseconds(Int(checkoutTimeout.inSeconds * 1e9))
         guard permits.wait(timeout: deadline) == .success else {
-            throw .poolExhausted(server: configuration.endpoint.serverName, size: size, waitedSeconds: checkoutTimeout.seconds)
+            throw .poolExhausted(server: configuration.endpoint.serverName, size: size, waitedSeconds: checkoutTimeout.inSeconds)
         }
         if let connection = idle.withLock({ $0.popLast() }) { return connection }
         return RedisConnection(configuration: configuration)

@@ -23,7 +23,7 @@ final class AckBatcher: Sendable {
 
     /// Waits up to `timeout` for completions, then takes up to `limit` of them.
     func take(limit: Int, timeout: Duration) -> [Item] {
-        _ = signal.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds)))
+        _ = signal.wait(timeout: .now() + .milliseconds(Int(timeout.wholeMilliseconds)))
         return items.withLock { pending in
             let batch = Array(pending.prefix(limit))
             pending.removeFirst(batch.count)

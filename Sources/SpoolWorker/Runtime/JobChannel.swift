@@ -23,13 +23,13 @@ final class JobChannel: Sendable {
         idle.add(1, ordering: .relaxed)
         slotFreed.signal()
         defer { idle.subtract(1, ordering: .relaxed) }
-        guard available.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds))) == .success else { return nil }
+        guard available.wait(timeout: .now() + .milliseconds(Int(timeout.wholeMilliseconds))) == .success else { return nil }
         return pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
     }
 
     /// Waits until a thread frees up (or `timeout`).
     func waitForFreeSlot(timeout: Duration) {
-        _ = slotFreed.wait(timeout: .now() + .milliseconds(Int(timeout.milliseconds)))
+        _ = slotFreed.wait(timeout: .now() + .milliseconds(Int(timeout.wholeMilliseconds)))
     }
 
     /// Leases of jobs fetched but not yet started (the renewer keeps them alive).
@@ -57,20 +57,10 @@ final class SlotMailbox: Sendable {
 
     func take(until deadline: ContinuousClock.Instant) -> Message? {
         let remaining = max(.zero, deadline - ContinuousClock.now)
-        guard signal.wait(timeout: .now() + .milliseconds(Int(remaining.milliseconds) + 1)) == .success else { return nil }
+        guard signal.wait(timeout: .now() + .milliseconds(Int(remaining.wholeMilliseconds) + 1)) == .success else { return nil }
         return messages.withLock { $0.isEmpty ? nil : $0.removeFirst() }
     }
 }
-
-extension Duration {
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-    }
-
-    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 /// Runs a job's Swift tasks on the worker thread that owns the job: the handler's async code never needs
 /// Swift's cooperative pool, so blocking work inside a handler cannot starve other tasks, and a busy pool
 /// cannot stall the handlers.

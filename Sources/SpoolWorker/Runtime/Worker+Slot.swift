@@ -29,7 +29,7 @@ extension Worker {
             busy.subtract(1, ordering: .relaxed)
             processed.add(1, ordering: .relaxed)
         }
-        let queueSettings = configuration.settings(ofQueue: job.queue)
+        let queueSettings = settings(ofQueue: job.queue)
         let kindSettings = registry.settings(for: job.kind)
         let timeout = job.timeout ?? kindSettings.timeout ?? queueSettings.timeout ?? configuration.defaultTimeout
         let started = ContinuousClock.now
@@ -105,7 +105,7 @@ extension Worker {
     func acknowledge(_ job: LeasedJob, outcome: Result<String?, Error>, redis: RedisConnection) {
         guard let queue = queue(named: job.queue) else { return }
         let kindSettings = registry.settings(for: job.kind)
-        let queueSettings = configuration.settings(ofQueue: job.queue)
+        let queueSettings = settings(ofQueue: job.queue)
         let maxAttempts = kindSettings.maxAttempts ?? queueSettings.maxAttempts ?? configuration.defaultMaxAttempts
         let policy = job.backoff.flatMap { RetryPolicy(encoded: $0) } ?? kindSettings.backoff ?? queueSettings.backoff ?? configuration.defaultBackoff
         let giveUpAt = ContinuousClock.now + configuration.lease

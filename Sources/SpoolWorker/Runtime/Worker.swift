@@ -27,6 +27,9 @@ public final class Worker: Sendable {
     let startedAt = Date()
     let dispatcherClientIDs = Mutex<[Int: Int]>([:])
     let channels: [JobChannel]
+    /// Handles on the served queues, and their settings, by name.
+    let queues: [String: Queue]
+    let queueSettings: [String: WorkerConfiguration.QueueSettings]
     let liveSlots = Mutex<Set<Int>>([])
     let acker = AckBatcher()
     let ackerShouldExit = Atomic<Bool>(false)
@@ -45,6 +48,16 @@ public final class Worker: Sendable {
         self.logger = logger
         outage = OutageLog(logger: logger)
         channels = configuration.groups.map { _ in JobChannel() }
+        // Looked up for every job: built once here, not per job.
+        let settings = configuration.settingsByQueue
+        queueSettings = settings
+        var handles: [String: Queue] = [:]
+        for (name, queueSettings) in settings {
+            guard var queue = try? client.queue(name) else { continue }
+            queue.retention = queueSettings.retention
+            handles[name] = queue
+        }
+        queues = handles
         metrics = WorkerMetrics(kinds: registry.kinds)
     }
 
@@ -177,9 +190,11 @@ public final class Worker: Sendable {
         }
     }
 
-    func queue(named name: String) -> Queue? {
-        guard var queue = try? client.queue(name) else { return nil }
-        queue.retention = configuration.settings(ofQueue: name).retention
-        return queue
+    /// The handle on a served queue (built once, with the queue's retention); nil for any other name.
+    func queue(named name: String) -> Queue? { queues[name] }
+
+    /// A served queue's settings; defaults for any other name.
+    func settings(ofQueue name: String) -> WorkerConfiguration.QueueSettings {
+        queueSettings[name] ?? WorkerConfiguration.QueueSettings(name: name)
     }
 }

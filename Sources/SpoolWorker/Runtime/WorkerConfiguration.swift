@@ -86,8 +86,11 @@ public struct WorkerConfiguration: Sendable {
         return groups.flatMap(\.queues).map(\.name).filter { seen.insert($0).inserted }
     }
 
-    func settings(ofQueue name: String) -> QueueSettings {
-        groups.flatMap(\.queues).first { $0.name == name } ?? QueueSettings(name: name)
+    /// Each served queue's settings by name (the first group listing a queue wins).
+    var settingsByQueue: [String: QueueSettings] {
+        var byName: [String: QueueSettings] = [:]
+        for settings in groups.flatMap(\.queues) where byName[settings.name] == nil { byName[settings.name] = settings }
+        return byName
     }
 
     /// Total worker threads.

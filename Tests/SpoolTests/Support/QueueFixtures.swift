@@ -29,8 +29,3 @@ extension LeasedJob {
         return (object["n"] as? NSNumber)?.intValue
     }
 }
-
-extension Duration {
-    /// Fractional seconds.
-    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
