@@ -19,7 +19,7 @@ public struct EmailAttachment: Sendable, Hashable {
         let ext = filename.split(separator: ".").last.map { $0.lowercased() } ?? ""
         let known: [String: String] = [
             "pdf": "application/pdf", "txt": "text/plain", "csv": "text/csv", "html": "text/html",
-            "json": "application/json", "xml": "application/xml", "zip": "application/zip",
+            "json": "application/json", "jsonl": "application/x-ndjson", "xml": "application/xml", "zip": "application/zip",
             "gz": "application/gzip", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
             "gif": "image/gif", "svg": "image/svg+xml", "ics": "text/calendar",
             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

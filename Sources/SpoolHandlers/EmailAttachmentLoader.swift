@@ -8,18 +8,22 @@ import Musl
 import Darwin
 #endif
 
-/// Reads attachment files from under one root directory and nowhere else: paths must be relative, may not
-/// contain `..`, and must still be inside the root after every symlink is resolved. The attachments of one
-/// message may total at most `maxTotalBytes`.
+/// Reads attachment files from under its roots and nowhere else: the default root (`attachments_root`) and
+/// named ones (`attachment_roots`, e.g. `reports`). Paths must be relative, may not contain `..`, and must
+/// still be inside their root after every symlink is resolved. The attachments of one message may total at
+/// most `maxTotalBytes`.
 public struct EmailAttachmentLoader: Sendable {
-    /// The directory attachments are read from.
-    public let root: String
+    /// The directory attachments without a `root` are read from; nil refuses them.
+    public let root: String?
+    /// Further directories, by the name a payload's `root` gives.
+    public let namedRoots: [String: String]
     /// The most bytes all attachments of one message may add up to.
     public let maxTotalBytes: Int
 
-    /// A loader confined to `root`.
-    public init(root: String, maxTotalBytes: Int) {
+    /// A loader confined to `root` and `namedRoots`.
+    public init(root: String?, namedRoots: [String: String] = [:], maxTotalBytes: Int) {
         self.root = root
+        self.namedRoots = namedRoots
         self.maxTotalBytes = maxTotalBytes
     }
 
@@ -28,7 +32,7 @@ public struct EmailAttachmentLoader: Sendable {
         var total = 0
         var result: [EmailAttachment] = []
         for request in requests {
-            let path = try resolve(request.path)
+            let path = try resolve(request.path, in: request.root)
             var info = stat()
             guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
                 throw .attachmentNotFound(path: request.path)
@@ -54,8 +58,23 @@ public struct EmailAttachmentLoader: Sendable {
         return result
     }
 
-    /// The real path of `relative` under the root; throws if it is absolute, uses `..`, or escapes the root.
-    public func resolve(_ relative: String) throws(EmailError) -> String {
+    /// The real path of `relative` under the root named `rootName` (nil: the default root); throws if the root
+    /// is not configured, or the path is absolute, uses `..`, or escapes the root.
+    public func resolve(_ relative: String, in rootName: String? = nil) throws(EmailError) -> String {
+        let base: String
+        if let rootName {
+            guard let named = namedRoots[rootName] else {
+                throw .unknownAttachmentRoot(rootName, known: namedRoots.keys.sorted())
+            }
+            base = named
+        } else {
+            guard let root else { throw .attachmentsNotConfigured }
+            base = root
+        }
+        return try resolve(relative, under: base)
+    }
+
+    private func resolve(_ relative: String, under root: String) throws(EmailError) -> String {
         let components = relative.split(separator: "/", omittingEmptySubsequences: false)
         if relative.isEmpty || relative.hasPrefix("/") || relative.utf8.contains(0)
             || components.contains(where: { $0 == ".." }) {

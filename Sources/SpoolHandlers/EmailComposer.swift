@@ -44,9 +44,8 @@ public struct EmailComposer: Sendable {
         }
         var attachments: [EmailAttachment] = []
         if !payload.attachments.isEmpty {
-            guard let root = configuration.attachmentsRoot else { throw .attachmentsNotConfigured }
-            attachments = try EmailAttachmentLoader(root: root, maxTotalBytes: configuration.attachmentsMaxBytes)
-                .load(payload.attachments)
+            attachments = try EmailAttachmentLoader(root: configuration.attachmentsRoot, namedRoots: configuration.attachmentRoots,
+                                                    maxTotalBytes: configuration.attachmentsMaxBytes).load(payload.attachments)
         }
         let message = EmailMessage(
             from: from, to: to, cc: cc, bcc: bcc, replyTo: replyTo, subject: subject ?? "", date: date,

@@ -21,6 +21,8 @@ public enum EmailError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingTemplateVariables(template: String, names: [String])
     /// The payload asks for attachments but the configuration has no attachments root.
     case attachmentsNotConfigured
+    /// An attachment names a root that `attachment_roots` does not define.
+    case unknownAttachmentRoot(String, known: [String])
     /// An attachment path is absolute, climbs with `..`, or resolves (via a symlink) outside the root.
     case attachmentOutsideRoot(path: String)
     /// An attachment does not exist or is not a regular file.
@@ -61,6 +63,8 @@ public enum EmailError: Error, Sendable, Equatable, CustomStringConvertible {
             return "email template \"\(template)\" uses variables missing from data: \(names.joined(separator: ", "))"
         case .attachmentsNotConfigured:
             return "email attachments requested but handlers.email.attachments_root is not configured"
+        case .unknownAttachmentRoot(let name, let known):
+            return "email attachment root \"\(name)\" is not configured (handlers.email.attachment_roots has: \(known.isEmpty ? "none" : known.joined(separator: ", ")))"
         case .attachmentOutsideRoot(let path):
             return "email attachment \"\(path)\" is outside the attachments root: use a relative path without .. or symlink escapes"
         case .attachmentNotFound(let path):

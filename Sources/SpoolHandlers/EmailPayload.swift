@@ -3,28 +3,33 @@
 /// ```json
 /// { "to": ["a@example.com"], "cc": [], "bcc": [], "from": "Shop <shop@example.com>", "reply_to": "help@example.com",
 ///   "subject": "Hi", "text": "…", "html": "…", "template": "welcome", "data": { "name": "Ada" },
-///   "attachments": [{ "path": "invoices/1.pdf", "filename": "invoice.pdf", "content_type": "application/pdf" }],
+///   "attachments": [{ "path": "invoices/1.pdf", "filename": "invoice.pdf", "content_type": "application/pdf" },
+///                   { "path": "daily-signups/20260101T060000Z-j1.csv", "root": "reports" }],
 ///   "list_unsubscribe": "<mailto:unsub@example.com>, <https://example.com/unsub>", "list_unsubscribe_post": true }
 /// ```
-public struct EmailPayload: Decodable, Sendable {
-    /// One attachment request: a path under the configured attachments root.
-    public struct Attachment: Decodable, Sendable, Hashable {
-        /// Relative path under `attachments_root`.
+public struct EmailPayload: Codable, Sendable {
+    /// One attachment request: a path under the configured attachments root, or under one of the named
+    /// `attachment_roots` (the daemon names its reports root `reports`).
+    public struct Attachment: Codable, Sendable, Hashable {
+        /// Relative path under the root.
         public var path: String
+        /// A named root from `attachment_roots`; nil means `attachments_root`.
+        public var root: String?
         /// The name the recipient sees (default: the path's last component).
         public var filename: String?
         /// The media type (default: guessed from the file name).
         public var contentType: String?
 
         /// An attachment request.
-        public init(path: String, filename: String? = nil, contentType: String? = nil) {
+        public init(path: String, root: String? = nil, filename: String? = nil, contentType: String? = nil) {
             self.path = path
+            self.root = root
             self.filename = filename
             self.contentType = contentType
         }
 
         enum CodingKeys: String, CodingKey {
-            case path, filename
+            case path, root, filename
             case contentType = "content_type"
         }
     }
@@ -99,5 +104,23 @@ public struct EmailPayload: Decodable, Sendable {
         attachments = try c.decodeIfPresent([Attachment].self, forKey: .attachments) ?? []
         listUnsubscribe = try c.decodeIfPresent(String.self, forKey: .listUnsubscribe)
         listUnsubscribePost = try c.decodeIfPresent(Bool.self, forKey: .listUnsubscribePost) ?? false
+    }
+
+    /// Encodes the payload as the JSON the handler reads; empty lists, nil values and `false` are left out.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(to, forKey: .to)
+        if !cc.isEmpty { try c.encode(cc, forKey: .cc) }
+        if !bcc.isEmpty { try c.encode(bcc, forKey: .bcc) }
+        try c.encodeIfPresent(from, forKey: .from)
+        try c.encodeIfPresent(replyTo, forKey: .replyTo)
+        try c.encodeIfPresent(subject, forKey: .subject)
+        try c.encodeIfPresent(text, forKey: .text)
+        try c.encodeIfPresent(html, forKey: .html)
+        try c.encodeIfPresent(template, forKey: .template)
+        try c.encodeIfPresent(data, forKey: .data)
+        if !attachments.isEmpty { try c.encode(attachments, forKey: .attachments) }
+        try c.encodeIfPresent(listUnsubscribe, forKey: .listUnsubscribe)
+        if listUnsubscribePost { try c.encode(true, forKey: .listUnsubscribePost) }
     }
 }

@@ -1,5 +1,5 @@
 /// A JSON value from a payload's `data`, the input to email templates.
-public enum EmailTemplateValue: Sendable, Hashable, Decodable {
+public enum EmailTemplateValue: Sendable, Hashable, Codable {
     /// JSON null (counts as missing).
     case null
     /// true or false.
@@ -32,6 +32,20 @@ public enum EmailTemplateValue: Sendable, Hashable, Decodable {
             self = .array(value)
         } else {
             self = .object(try container.decode([String: EmailTemplateValue].self))
+        }
+    }
+
+    /// Encodes the value as the JSON it came from (for producers building payloads in code).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let items): try container.encode(items)
+        case .object(let members): try container.encode(members)
         }
     }
 

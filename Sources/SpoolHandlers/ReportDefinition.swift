@@ -8,6 +8,8 @@
 /// formats: [csv, jsonl]     # default [csv]
 /// gzip: true                # default false
 /// timeout: 30s              # statement timeout: 500ms, 30s, 5m (default 60s)
+/// delivery:                 # optional: email the files / notify a webhook (see ReportDelivery)
+///   email: {to: [ops@example.com]}
 /// ```
 public struct ReportDefinition: Sendable, Hashable {
     /// The report's name: `[a-z0-9_-]+`; also the directory its outputs go to.
@@ -22,9 +24,11 @@ public struct ReportDefinition: Sendable, Hashable {
     public var gzip: Bool
     /// The statement timeout.
     public var timeout: Duration
+    /// Where finished runs are delivered (nothing by default).
+    public var delivery: ReportDelivery
 
     /// The keys a definition understands.
-    public static let keys: Set<String> = ["name", "description", "sql", "parameters", "formats", "gzip", "timeout"]
+    public static let keys: Set<String> = ["name", "description", "sql", "parameters", "formats", "gzip", "timeout", "delivery"]
 
     /// Parses a definition (as YAML or JSON decodes it); `file` is used in messages.
     ///
@@ -78,6 +82,12 @@ public struct ReportDefinition: Sendable, Hashable {
             timeout = duration
         } else {
             timeout = .seconds(60)
+        }
+        if let raw = dictionary["delivery"] {
+            guard let map = raw as? [String: Any] else { throw fail("delivery", "must be a mapping with email and/or webhook") }
+            delivery = try ReportDelivery(dictionary: map, file: file)
+        } else {
+            delivery = ReportDelivery()
         }
     }
 

@@ -22,19 +22,45 @@ public struct ReportManifest: Sendable, Hashable, Codable {
         }
     }
 
+    /// A delivery job enqueued for the run (see ``ReportDelivery``).
+    public struct Delivery: Sendable, Hashable, Codable {
+        /// `spool.email` or `spool.webhook`.
+        public var kind: String
+        /// The queue it went to.
+        public var queue: String
+        /// Its job id.
+        public var jobID: String
+
+        /// A delivery record.
+        public init(kind: String, queue: String, jobID: String) {
+            self.kind = kind
+            self.queue = queue
+            self.jobID = jobID
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, queue
+            case jobID = "job_id"
+        }
+    }
+
     /// The report's name.
     public var report: String
     /// The job id.
     public var jobID: String
+    /// The parameter values the query ran with.
+    public var parameters: [String: ReportParameterValue]
     /// Data rows written (header not counted).
     public var rows: Int64
     /// The files written.
     public var outputs: [Output]
     /// How long the run took, in milliseconds.
     public var durationMs: Int
+    /// The delivery jobs enqueued once the files were in place.
+    public var deliveries: [Delivery]
 
     enum CodingKeys: String, CodingKey {
-        case report, rows, outputs
+        case report, parameters, rows, outputs, deliveries
         case jobID = "job_id", durationMs = "duration_ms"
     }
 

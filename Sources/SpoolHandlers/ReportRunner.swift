@@ -5,7 +5,8 @@ import SpoolOutbox
 /// a read-only transaction with the report's statement timeout, streams the rows (libpq single-row mode) into
 /// CSV and/or JSON Lines (optionally gzip), and writes each file atomically under the reports root as
 /// `<name>/<UTC timestamp>-<job id>.<ext>` with a manifest next to them. Memory stays flat however many rows.
-/// Calls block: run them on a thread you own.
+/// The manifest lists the delivery jobs the definition asks for (``ReportDelivery``); ``deliveryJobs(for:queue:)``
+/// builds them. Calls block: run them on a thread you own.
 public struct ReportRunner: Sendable {
     /// The Postgres connection string the reports read from.
     public let databaseURL: String
@@ -13,12 +14,23 @@ public struct ReportRunner: Sendable {
     public let reportsRoot: String
     /// The reports, by name.
     public let definitions: [String: ReportDefinition]
+    /// The most bytes a run's files may total to be attached to its delivery email (the email handler's
+    /// `attachments_max_bytes`); larger runs are listed, not attached.
+    public let attachmentLimit: Int
 
     /// Creates a runner. Later definitions with the same name replace earlier ones.
-    public init(databaseURL: String, reportsRoot: String, definitions: [ReportDefinition]) {
+    public init(databaseURL: String, reportsRoot: String, definitions: [ReportDefinition], attachmentLimit: Int = 10 << 20) {
         self.databaseURL = databaseURL
         self.reportsRoot = reportsRoot
         self.definitions = Dictionary(definitions.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
+        self.attachmentLimit = attachmentLimit
+    }
+
+    /// The delivery jobs for a run that produced `manifest`, deliveries without a queue of their own going to
+    /// `queue` (the report job's); the same jobs every time for the same manifest.
+    public func deliveryJobs(for manifest: ReportManifest, queue: String) throws -> [ReportDeliveryJob] {
+        guard let definition = definitions[manifest.report] else { return [] }
+        return try definition.delivery.jobs(for: manifest, defaultQueue: queue, attachmentLimit: attachmentLimit)
     }
 
     private final class Output {
@@ -50,11 +62,13 @@ public struct ReportRunner: Sendable {
     /// - Parameters:
     ///   - job: the report and its parameter values.
     ///   - jobID: names the files and is recorded in the manifest.
-    ///   - now: the time stamped into file names.
+    ///   - queue: the job's queue: where deliveries without a queue of their own go.
+    ///   - now: the time stamped into file names; pass the job's creation time so a retry writes the same names.
     ///   - check: called every 10,000 rows; throwing stops the run (nothing is committed).
     /// - Throws: ``ReportError`` (unknown report, bad parameter), `PostgresError` (connection, query, timeout),
     ///   ``FileHandlerError`` (writing), or what `check` throws.
-    public func run(_ job: ReportJob, jobID: String, now: Date = Date(), check: () throws -> Void = {}) throws -> ReportManifest {
+    public func run(_ job: ReportJob, jobID: String, queue: String = "default", now: Date = Date(),
+                    check: () throws -> Void = {}) throws -> ReportManifest {
         let started = ContinuousClock.now
         guard let definition = definitions[job.report] else {
             throw ReportError.unknownReport(job.report, known: definitions.keys.sorted())
@@ -96,7 +110,8 @@ public struct ReportRunner: Sendable {
             }
         }
 
-        var manifest = ReportManifest(report: definition.name, jobID: jobID, rows: rows, outputs: [], durationMs: 0)
+        var manifest = ReportManifest(report: definition.name, jobID: jobID, parameters: job.parameters, rows: rows, outputs: [],
+                                      durationMs: 0, deliveries: [])
         for output in outputs {
             try output.flush(force: true)
             try output.head.finish()
@@ -105,6 +120,7 @@ public struct ReportRunner: Sendable {
                                           uncompressedBytes: output.gzip?.bytesIn ?? output.writer.bytes, sha256: output.writer.digest ?? ""))
         }
         manifest.durationMs = FileProcessor.milliseconds(since: started)
+        manifest.deliveries = try deliveryJobs(for: manifest, queue: queue).map { .init(kind: $0.kind, queue: $0.queue, jobID: $0.id) }
         try FileAtomicWriter.writeAll(Array((manifest.json() + "\n").utf8), to: try root.newFile(base + ".manifest.json"), tag: jobID)
         return manifest
     }

@@ -12,6 +12,8 @@
 ///     timeout: 60s                            # the whole exchange
 ///     from: "Shop <shop@example.com>"         # default From
 ///     attachments_root: /var/lib/spool/attachments
+///     attachment_roots:                       # further roots a payload picks with "root": "<name>";
+///       invoices: /var/lib/billing/invoices   #   spoold adds `reports` (the reports root) by itself
 ///     attachments_max_bytes: 10485760         # all attachments of one message together
 ///     templates: templates/email              # relative paths are relative to the file's directory
 /// ```
@@ -46,6 +48,8 @@ public struct SMTPConfiguration: Sendable, Hashable {
     public var defaultFrom: EmailAddress?
     /// The directory attachment paths are confined to; nil refuses attachments.
     public var attachmentsRoot: String?
+    /// Further attachment directories by name, picked by an attachment's `root`.
+    public var attachmentRoots: [String: String] = [:]
     /// The most bytes the attachments of one message may total.
     public var attachmentsMaxBytes: Int
     /// The directory of `<name>.{subject,text,html}.mustache` templates; nil refuses templates.
@@ -85,7 +89,7 @@ public struct SMTPConfiguration: Sendable, Hashable {
             SMTPConfigurationError(file: file, key: "\(key).\(name)", problem: problem)
         }
         let known: Set<String> = ["url", "starttls", "username", "password", "connect_timeout", "timeout", "from",
-                                  "attachments_root", "attachments_max_bytes", "templates"]
+                                  "attachments_root", "attachment_roots", "attachments_max_bytes", "templates"]
         if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail(unknown, "unknown key; expected one of \(known.sorted().joined(separator: ", "))")
         }
@@ -138,6 +142,13 @@ public struct SMTPConfiguration: Sendable, Hashable {
             }
         }
         attachmentsRoot = try path("attachments_root")
+        if let value = dictionary["attachment_roots"] {
+            guard let table = value as? [String: Any] else { throw fail("attachment_roots", "must map names to folders, like {invoices: /srv/invoices}") }
+            for (name, folder) in table {
+                guard let text = folder as? String, !text.isEmpty else { throw fail("attachment_roots.\(name)", "must be a folder path") }
+                attachmentRoots[name] = text.hasPrefix("/") ? text : baseDirectory + "/" + text
+            }
+        }
         if let value = dictionary["attachments_max_bytes"] {
             guard let bytes = value as? Int, bytes > 0 else { throw fail("attachments_max_bytes", "must be a positive integer (bytes)") }
             attachmentsMaxBytes = bytes

@@ -55,7 +55,8 @@ struct Spoold: ParsableCommand {
         }
         var registry = HandlerRegistry()
         do {
-            try BuiltinHandlers.register(into: &registry, settings: settings, configPath: config, environment: environment, client: client)
+            let warnings = try BuiltinHandlers.register(into: &registry, settings: settings, configPath: config, environment: environment, client: client)
+            for warning in warnings { logger.warning("\(warning)") }
         } catch {
             FileHandle.standardError.write(Data("spoold: bad configuration: \(error)\n".utf8))
             throw ExitCode(2)

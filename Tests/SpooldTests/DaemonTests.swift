@@ -159,6 +159,47 @@ struct DaemonConfigurationTests {
         #expect(harness.log.contains(harness.configPath) && harness.log.contains("handlers.files"), "\(harness.log)")
     }
 
+    @Test("report deliveries are checked at start: an unknown webhook endpoint is refused, a handler run elsewhere is a warning")
+    func reportDeliveryChecks() throws {
+        func harness(_ label: String, delivery: String, webhook: Bool) throws -> (DaemonHarness, String) {
+            let reports = FileManager.default.temporaryDirectory.appendingPathComponent("spoold-reports-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: reports.appendingPathComponent("defs"), withIntermediateDirectories: true)
+            let definition = reports.appendingPathComponent("defs/r.yaml").path
+            try "name: r\nsql: SELECT 1 AS one\ndelivery:\n\(delivery)\n".write(toFile: definition, atomically: true, encoding: .utf8)
+            let hooks = webhook ? """
+              webhook:
+                endpoints:
+                  - {name: known, url: "https://hooks.example.com/in", secrets: [env:HOOK_SECRET]}
+            """ : ""
+            return (try DaemonHarness(label, yaml: """
+            queues: [{name: q}]
+            handlers:
+              reports:
+                root: \(reports.path)/out
+                definitions: \(reports.path)/defs
+                database_url: postgres://postgres@127.0.0.1:1/unused
+            \(hooks)
+            """), definition)
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOOK_SECRET"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        environment["SPOOL_DATABASE_URL"] = nil
+
+        let (refused, definition) = try harness("badhook", delivery: "  webhook: {endpoint: unknown}", webhook: true)
+        let check = try ChildProcess(try DaemonHarness.binary(), ["--config", refused.configPath, "--check"], environment: environment, logFile: refused.logPath)
+        #expect(check.wait(timeout: .seconds(30)) != nil)
+        #expect(check.exitCode == 2)
+        #expect(refused.log.contains("\(definition): delivery.webhook.endpoint: no endpoint named \"unknown\" in handlers.webhook.endpoints (known: known)"),
+                "\(refused.log)")
+
+        let (warned, _) = try harness("elsewhere", delivery: "  email: {to: [ops@example.com]}\n  webhook: {endpoint: known}", webhook: true)
+        let daemon = try ChildProcess(try DaemonHarness.binary(), ["--config", warned.configPath, "--check"], environment: environment, logFile: warned.logPath)
+        #expect(daemon.wait(timeout: .seconds(30)) != nil)
+        #expect(daemon.exitCode == 0, "\(warned.log)")
+        #expect(warned.log.contains("report r is delivered by email, but handlers.email is not configured here"), "\(warned.log)")
+        #expect(!warned.log.contains("notifies webhook endpoint"), "\(warned.log)")
+    }
+
     @Test("a file job runs through the daemon's configured spool.file handler")
     func fileJobThroughDaemon() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("spoold-files-\(UUID().uuidString.prefix(8))")

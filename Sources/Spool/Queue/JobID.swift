@@ -41,8 +41,9 @@ public enum JobID {
 }
 
 /// Checks a queue name: 1–100 bytes, no braces (they would break the hash tag), whitespace or colons.
-enum QueueName {
-    static func validate(_ name: String) throws(SpoolError) {
+public enum QueueName {
+    /// Throws `SpoolError.invalidJob` saying what is wrong with `name`.
+    public static func validate(_ name: String) throws(SpoolError) {
         guard !name.isEmpty, name.utf8.count <= 100 else {
             throw .invalidJob("queue name \"\(name)\" must be 1–100 bytes")
         }

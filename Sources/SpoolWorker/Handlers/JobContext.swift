@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Spool
 import Synchronization
@@ -12,6 +13,8 @@ public final class JobContext: Sendable {
     public let kind: String
     /// This attempt's number (1-based).
     public let attempt: Int
+    /// When the job was enqueued (the same on every attempt: handlers name outputs after it to stay idempotent).
+    public let createdAt: Date
     /// When this attempt must be done; past it, `isCancelled` turns true.
     public let deadline: ContinuousClock.Instant
     /// A logger with the job's metadata (job id, queue, kind, attempt); built when first asked for.
@@ -39,6 +42,7 @@ public final class JobContext: Sendable {
         queue = job.queue
         kind = job.kind
         attempt = job.attempt
+        createdAt = job.createdAt
         self.deadline = deadline
         baseLogger = logger
         self.blockingRunner = blockingRunner
