@@ -1,3 +1,4 @@
+import Spool
 /// A report: a read-only query with typed named parameters, and how to write its rows. Read from
 /// `jobs/reports/<name>.yaml`:
 ///
@@ -7,7 +8,7 @@
 /// parameters: {since: date}
 /// formats: [csv, jsonl]     # default [csv]
 /// gzip: true                # default false
-/// timeout: 30s              # statement timeout: 500ms, 30s, 5m (default 60s)
+/// timeout: 30s              # statement timeout: 500ms, 30s, 5m, or bare seconds (default 60s)
 /// delivery:                 # optional: email the files / notify a webhook (see ReportDelivery)
 ///   email: {to: [ops@example.com]}
 /// ```
@@ -78,7 +79,9 @@ public struct ReportDefinition: Sendable, Hashable {
             gzip = false
         }
         if let raw = dictionary["timeout"] {
-            guard let duration = Self.duration(raw) else { throw fail("timeout", "must be a duration like 500ms, 30s or 5m (got \(raw))") }
+            guard let duration = Duration(configurationValue: raw), duration > .zero else {
+                throw fail("timeout", "must be \(Duration.configurationForms), above zero (got \(raw))")
+            }
             timeout = duration
         } else {
             timeout = .seconds(60)
@@ -89,17 +92,6 @@ public struct ReportDefinition: Sendable, Hashable {
         } else {
             delivery = ReportDelivery()
         }
-    }
-
-    static func duration(_ raw: Any) -> Duration? {
-        if !(raw is Bool), let milliseconds = raw as? Int, milliseconds > 0 { return .milliseconds(milliseconds) }
-        guard let text = raw as? String else { return nil }
-        let units: [(String, Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            guard let number = Int64(text.dropLast(suffix.count)), number > 0 else { return nil }
-            return .milliseconds(number * factor)
-        }
-        return nil
     }
 
     /// Checks payload parameters against the declared ones and binds them in `$n` order.

@@ -1,3 +1,4 @@
+import Spool
 /// How the email handler reaches its SMTP server and where it finds templates and attachments.
 ///
 /// From `handlers.email` in `jobs/spool.yaml`:
@@ -8,7 +9,7 @@
 ///     starttls: required                      # required (default) | opportunistic | none; smtp:// only
 ///     username: env:SMTP_USER                 # a reference (env:, file:, credential:) or a literal name
 ///     password: credential:smtp-password      # a reference only: env:NAME, file:/path, credential:NAME
-///     connect_timeout: 10s                    # number of seconds, or "500ms", "10s", "2m"
+///     connect_timeout: 10s                    # 500ms, 10s, 2m, or a bare number of seconds
 ///     timeout: 60s                            # the whole exchange
 ///     from: "Shop <shop@example.com>"         # default From
 ///     attachments_root: /var/lib/spool/attachments
@@ -192,16 +193,9 @@ public struct SMTPConfiguration: Sendable, Hashable {
     }
 
     private static func duration(_ value: Any, _ fail: (String) -> SMTPConfigurationError) throws(SMTPConfigurationError) -> Duration {
-        let problem = "must be a positive number of seconds or a string like \"500ms\", \"10s\", \"2m\""
-        if let seconds = value as? Int, seconds > 0 { return .seconds(seconds) }
-        if let seconds = value as? Double, seconds > 0 { return .milliseconds(Int(seconds * 1000)) }
-        guard let text = value as? String else { throw fail(problem) }
-        let units: [(String, Int)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
-        for (suffix, factor) in units where text.hasSuffix(suffix) {
-            if let number = Double(text.dropLast(suffix.count)), number > 0 {
-                return .milliseconds(Int(number * Double(factor)))
-            }
+        guard let duration = Duration(configurationValue: value), duration > .zero else {
+            throw fail("must be \(Duration.configurationForms), above zero (got \(value))")
         }
-        throw fail(problem)
+        return duration
     }
 }

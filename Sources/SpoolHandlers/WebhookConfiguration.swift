@@ -1,4 +1,5 @@
 import Foundation
+import Spool
 
 /// Settings of the `spool.webhook` handler: the named endpoints, whether jobs may name a URL of their own,
 /// and the default limits.
@@ -189,27 +190,13 @@ private struct ConfigReader {
         return items
     }
 
-    /// Seconds as a number, or text: `250ms`, `10s`, `2m`, `1h`, or a bare number of seconds. Must be positive.
+    /// A positive duration (`Duration(configurationValue:)`: `500ms`, `10s`, `2m`, `1h`, or bare seconds); nil when absent.
     func duration(_ value: Any?, at key: String) throws(WebhookConfigurationError) -> Duration? {
-        let problem = "expected a positive duration like 500ms, 10s or 2m"
-        let seconds: Double
-        switch value {
-        case nil: return nil
-        case let number as Int: seconds = Double(number)
-        case let number as Double: seconds = number
-        case let text as String:
-            let text = text.trimmingCharacters(in: .whitespaces).lowercased()
-            let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-            let (suffix, scale) = units.first { text.hasSuffix($0.0) } ?? ("", 1)
-            guard let number = Double(text.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)) else {
-                throw invalid(key, "\"\(text)\" is not a duration — \(problem)")
-            }
-            seconds = number * scale
-        default:
-            throw invalid(key, problem)
+        guard let value else { return nil }
+        guard let duration = Duration(configurationValue: value), duration > .zero else {
+            throw invalid(key, "\"\(value)\" is not \(Duration.configurationForms), above zero")
         }
-        guard seconds.isFinite, seconds > 0, seconds < 86_400 * 365 else { throw invalid(key, problem) }
-        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
+        return duration
     }
 
     func policy(allowPrivate: Any?, networks: Any?, at key: String, privateKey: String, networksKey: String)

@@ -232,9 +232,8 @@ struct DaemonConfiguration {
         }
 
         func duration(_ value: Any, at key: String) throws -> Duration {
-            if let seconds = value as? Int { return .seconds(seconds) }
-            guard let text = value as? String, let parsed = Duration(wholeUnits: text) else {
-                throw problem(key, "expected a duration like 500ms, 30s, 15m, 2h or 7d, got \"\(value)\"")
+            guard let parsed = Duration(configurationValue: value) else {
+                throw problem(key, "expected \(Duration.configurationForms), got \"\(value)\"")
             }
             return parsed
         }

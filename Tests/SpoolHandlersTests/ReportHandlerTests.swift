@@ -108,6 +108,8 @@ struct ReportHandlerTests {
             (["name": "r", "sql": "SELECT 1", "timeout": "soon"], "test.yaml: timeout: must be a duration"),
             (["name": "r", "sql": "SELECT 1", "gzip": "yes"], "test.yaml: gzip: must be true or false"),
         ]
+        // A bare number is seconds, as everywhere in Spool's configuration.
+        #expect(try ReportDefinition(dictionary: ["name": "r", "sql": "SELECT 1", "timeout": 2], file: "test.yaml").timeout == .seconds(2))
         for (dictionary, message) in bad {
             #expect { try ReportDefinition(dictionary: dictionary, file: "test.yaml") } throws: { error in
                 "\(error)".hasPrefix(message)

@@ -58,7 +58,8 @@ struct WebhookHandlerConfigurationTests {
         let cases: [([String: Any], String)] = [
             (["allow_adhoc_urls": true], "jobs/spool.yaml: handlers.webhook.allow_adhoc_urls: unknown key"),
             (["timeout": "soon"], "jobs/spool.yaml: handlers.webhook.timeout: \"soon\" is not a duration"),
-            (["timeout": -1], "handlers.webhook.timeout: expected a positive duration"),
+            (["timeout": -1], "handlers.webhook.timeout: \"-1\" is not a duration like 500ms"),
+            (["timeout": 2.5], "handlers.webhook.timeout: \"2.5\" is not a duration like 500ms, 30s, 15m, 2h or 7d (a bare number is seconds), above zero"),
             (["allow_ad_hoc_urls": "maybe"], "handlers.webhook.allow_ad_hoc_urls: expected true or false"),
             (["endpoints": "billing"], "handlers.webhook.endpoints: expected a list"),
             (["endpoints": [["url": "https://x.example"]]], "handlers.webhook.endpoints[0].name: missing"),
