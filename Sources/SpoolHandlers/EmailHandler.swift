@@ -28,8 +28,8 @@ public struct EmailHandler: JobHandler {
     /// namespace. Throws if a username or password reference cannot be read now.
     public init(configuration: SMTPConfiguration, client: SpoolClient,
                 logger: Logger = Logger(label: "spool.email")) throws(SMTPError) {
-        if let name = configuration.username, let reference = SMTPSecretReference(parsing: name) { _ = try reference.resolve() }
-        if let reference = configuration.password { _ = try reference.resolve() }
+        if let name = configuration.username, let reference = SecretReference(name) { _ = try SMTPError.resolving(reference) }
+        if let reference = configuration.password { _ = try SMTPError.resolving(reference) }
         self.configuration = configuration
         composer = EmailComposer(configuration: configuration)
         smtp = SMTPClient(configuration: configuration, logger: logger)

@@ -51,9 +51,9 @@ public struct SMTPClient: Sendable {
         var username: String?
         var password: String?
         if let name = configuration.username {
-            username = try SMTPSecretReference(parsing: name)?.resolve() ?? name
+            username = try SecretReference(name).map { (reference) throws(SMTPError) in try SMTPError.resolving(reference) } ?? name
         }
-        if let reference = configuration.password { password = try reference.resolve() }
+        if let reference = configuration.password { password = try SMTPError.resolving(reference) }
 
         guard let handle = curl_easy_init() else { throw .initializationFailed(reason: "curl_easy_init returned NULL (out of memory?)") }
         defer { curl_easy_cleanup(handle) }

@@ -40,7 +40,7 @@ public struct SMTPConfiguration: Sendable, Hashable {
     /// A literal user name or a secret reference (`env:`, `file:`, `credential:`).
     public var username: String?
     /// Where the password comes from.
-    public var password: SMTPSecretReference?
+    public var password: SecretReference?
     /// Limit on connecting (TCP and TLS).
     public var connectTimeout: Duration
     /// Limit on one whole SMTP exchange.
@@ -58,7 +58,7 @@ public struct SMTPConfiguration: Sendable, Hashable {
 
     /// A configuration built in code.
     public init(host: String, port: Int = 25, security: Security = .starttlsRequired, username: String? = nil,
-                password: SMTPSecretReference? = nil, connectTimeout: Duration = .seconds(10),
+                password: SecretReference? = nil, connectTimeout: Duration = .seconds(10),
                 timeout: Duration = .seconds(60), defaultFrom: EmailAddress? = nil, attachmentsRoot: String? = nil,
                 attachmentsMaxBytes: Int = 10 << 20, templatesDirectory: String? = nil) {
         self.host = host
@@ -123,7 +123,7 @@ public struct SMTPConfiguration: Sendable, Hashable {
         self.init(host: host, port: port, security: security)
         username = try string("username")
         if let text = try string("password") {
-            guard let reference = SMTPSecretReference(parsing: text) else {
+            guard let reference = SecretReference(text) else {
                 throw fail("password", "must be a reference (env:NAME, file:/path or credential:NAME), never the password itself")
             }
             password = reference

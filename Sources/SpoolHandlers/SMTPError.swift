@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why an SMTP delivery failed. `isTemporary` tells a retry (4xx replies, network trouble) from a
 /// permanent refusal (5xx replies).
 public enum SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -72,6 +74,18 @@ public enum SMTPError: Error, Sendable, Equatable, CustomStringConvertible {
             return "SMTP secret \(reference) is unavailable: \(reason)"
         case .initializationFailed(let reason):
             return "libcurl could not be initialised: \(reason)"
+        }
+    }
+}
+
+extension SMTPError {
+    /// Reads `reference` now, turning a failure into ``secretUnavailable(reference:reason:)``.
+    static func resolving(_ reference: SecretReference,
+                          environment: [String: String] = ProcessInfo.processInfo.environment) throws(SMTPError) -> String {
+        do {
+            return try reference.resolve(environment: environment)
+        } catch {
+            throw .secretUnavailable(reference: error.reference, reason: error.reason)
         }
     }
 }

@@ -97,11 +97,11 @@ public struct WebhookConfiguration: Sendable {
             do { _ = try RequestTarget.parse(url) } catch {
                 throw reader.invalid(at + ".url", "\"\(url)\" is not a usable URL (\(error.description))")
             }
-            var secrets: [WebhookSecretReference] = []
+            var secrets: [SecretReference] = []
             for (secretIndex, value) in try reader.list(entry["secrets"], at: at + ".secrets").enumerated() {
                 let secretKey = "\(at).secrets[\(secretIndex)]"
                 guard let text = value as? String else { throw reader.invalid(secretKey, "expected a string like env:NAME") }
-                guard let reference = WebhookSecretReference(text) else {
+                guard let reference = SecretReference(text) else {
                     throw reader.invalid(secretKey, "not a secret reference — write env:NAME, file:/path or credential:NAME; never the secret itself")
                 }
                 secrets.append(reference)

@@ -5,7 +5,7 @@ public struct WebhookEndpoint: Sendable, Hashable {
     /// The absolute `http://` or `https://` URL webhooks are POSTed to.
     public var url: String
     /// Signing secrets by reference; each yields one `v1,` signature (several during a rotation). Empty: unsigned.
-    public var secrets: [WebhookSecretReference]
+    public var secrets: [SecretReference]
     /// Extra header fields sent with every delivery (after the Standard Webhooks ones).
     public var headers: HTTPHeaders
     /// Longest wait for the connection.
@@ -19,7 +19,7 @@ public struct WebhookEndpoint: Sendable, Hashable {
     public var ssrfPolicy: SSRFPolicy
 
     /// An endpoint; by default unsigned, 10 s to connect, 30 s in all, every event, public addresses only.
-    public init(name: String, url: String, secrets: [WebhookSecretReference] = [], headers: HTTPHeaders = HTTPHeaders(),
+    public init(name: String, url: String, secrets: [SecretReference] = [], headers: HTTPHeaders = HTTPHeaders(),
                 connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(30), events: [String] = [],
                 ssrfPolicy: SSRFPolicy = .publicOnly) {
         self.name = name

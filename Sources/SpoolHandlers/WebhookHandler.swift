@@ -50,7 +50,7 @@ public struct WebhookHandler: JobHandler {
         for endpoint in configuration.endpoints.values.sorted(by: { $0.name < $1.name }) {
             var resolved: [WebhookSecret] = []
             for reference in endpoint.secrets {
-                resolved.append(try reference.resolve(endpoint: endpoint.name, environment: environment))
+                resolved.append(try reference.webhookSecret(endpoint: endpoint.name, environment: environment))
             }
             secrets[endpoint.name] = resolved
         }
@@ -150,13 +150,13 @@ public struct WebhookHandler: JobHandler {
             }
             var secrets: [WebhookSecret] = []
             if let text = payload.secret {
-                guard let reference = WebhookSecretReference(text) else {
+                guard let reference = SecretReference(text) else {
                     throw .permanent("the webhook secret must be a reference (env:NAME or credential:NAME), not the secret itself")
                 }
                 if case .file = reference {
                     throw .permanent("ad-hoc webhook secrets may not be read from files (\(reference)) — use env:NAME or credential:NAME")
                 }
-                do { secrets = [try reference.resolve(endpoint: url, environment: environment)] } catch {
+                do { secrets = [try reference.webhookSecret(endpoint: url, environment: environment)] } catch {
                     throw .permanent(error.description)
                 }
             }

@@ -82,3 +82,23 @@ public enum WebhookSecretError: Error, Sendable, Hashable, CustomStringConvertib
         }
     }
 }
+
+extension SecretReference {
+    /// Reads the reference and parses it as a Standard Webhooks secret for endpoint `endpoint`; throws
+    /// `WebhookConfigurationError.secretUnavailable` naming the endpoint, the reference and the fix, never the secret.
+    public func webhookSecret(endpoint: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(WebhookConfigurationError) -> WebhookSecret
+    {
+        let text: String
+        do {
+            text = try resolve(environment: environment)
+        } catch {
+            throw .secretUnavailable(endpoint: endpoint, reference: description, problem: error.reason)
+        }
+        do {
+            return try WebhookSecret(text)
+        } catch {
+            throw .secretUnavailable(endpoint: endpoint, reference: description, problem: error.description)
+        }
+    }
+}

@@ -61,14 +61,20 @@ struct EmailUnitTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         _ = FileManager.default.createFile(atPath: directory + "/smtp-password", contents: Data("from-credential\n".utf8))
         let environment = ["SMTP_PASSWORD": "from-env", "CREDENTIALS_DIRECTORY": directory]
-        #expect(try SMTPSecretReference(parsing: "env:SMTP_PASSWORD")?.resolve(environment: environment) == "from-env")
-        #expect(try SMTPSecretReference(parsing: "file:\(directory)/smtp-password")?.resolve(environment: environment) == "from-credential")
-        #expect(try SMTPSecretReference(parsing: "credential:smtp-password")?.resolve(environment: environment) == "from-credential")
-        #expect(SMTPSecretReference(parsing: "hunter2") == nil)
-        #expect(SMTPSecretReference(parsing: "credential:../etc/passwd") == nil)
-        #expect(throws: SMTPError.secretUnavailable(reference: "env:NOPE", reason: "environment variable NOPE is not set")) {
-            try SMTPSecretReference.environment("NOPE").resolve(environment: environment)
+        #expect(try SecretReference("env:SMTP_PASSWORD")?.resolve(environment: environment) == "from-env")
+        #expect(try SecretReference("file:\(directory)/smtp-password")?.resolve(environment: environment) == "from-credential")
+        #expect(try SecretReference("credential:smtp-password")?.resolve(environment: environment) == "from-credential")
+        #expect(SecretReference("hunter2") == nil)
+        #expect(SecretReference("credential:../etc/passwd") == nil)
+        #expect(throws: SecretReference.Unavailable(reference: "env:NOPE", reason: "environment variable NOPE is not set — export it in the daemon's environment")) {
+            try SecretReference.environment("NOPE").resolve(environment: environment)
         }
+        _ = FileManager.default.createFile(atPath: directory + "/empty", contents: Data("\n".utf8))
+        #expect(throws: SecretReference.Unavailable(reference: "file:\(directory)/empty", reason: "\(directory)/empty is empty")) {
+            try SecretReference.file(directory + "/empty").resolve(environment: environment)
+        }
+        #expect(SecretReference(" env:SMTP_PASSWORD ") == .environment("SMTP_PASSWORD"))
+        #expect(SecretReference("env:A=B") == nil && SecretReference("env:") == nil && SecretReference("vault:x") == nil)
     }
 
     // MARK: Addresses and messages

@@ -94,15 +94,15 @@ struct WebhookHandlerConfigurationTests {
         let file = directory.appendingPathComponent("hook.secret")
         try Data("  \(secret.encoded)\n".utf8).write(to: file)
 
-        #expect(try WebhookSecretReference.environment("HOOK").resolve(endpoint: "e", environment: ["HOOK": secret.encoded]) == secret)
-        #expect(try WebhookSecretReference.file(file.path).resolve(endpoint: "e", environment: [:]) == secret)
-        #expect(try WebhookSecretReference.credential("hook.secret").resolve(endpoint: "e", environment: ["CREDENTIALS_DIRECTORY": directory.path]) == secret)
+        #expect(try SecretReference.environment("HOOK").webhookSecret(endpoint: "e", environment: ["HOOK": secret.encoded]) == secret)
+        #expect(try SecretReference.file(file.path).webhookSecret(endpoint: "e", environment: [:]) == secret)
+        #expect(try SecretReference.credential("hook.secret").webhookSecret(endpoint: "e", environment: ["CREDENTIALS_DIRECTORY": directory.path]) == secret)
 
-        #expect(WebhookSecretReference("env:HOOK") == .environment("HOOK"))
-        #expect(WebhookSecretReference("file:/run/x") == .file("/run/x"))
-        #expect(WebhookSecretReference("credential:x") == .credential("x"))
+        #expect(SecretReference("env:HOOK") == .environment("HOOK"))
+        #expect(SecretReference("file:/run/x") == .file("/run/x"))
+        #expect(SecretReference("credential:x") == .credential("x"))
         for literal in ["whsec_c2VjcmV0", "c2VjcmV0", "env:", "vault:x", "credential:../x"] {
-            #expect(WebhookSecretReference(literal) == nil, "\(literal)")
+            #expect(SecretReference(literal) == nil, "\(literal)")
         }
     }
 
@@ -121,7 +121,7 @@ struct WebhookHandlerConfigurationTests {
             }
         }
         #expect(try failure(["env:BILLING_SECRET"], environment: [:])
-            == "webhook endpoint \"billing\": secret env:BILLING_SECRET: environment variable BILLING_SECRET is not set — export it (whsec_…) in the daemon's environment")
+            == "webhook endpoint \"billing\": secret env:BILLING_SECRET: environment variable BILLING_SECRET is not set — export it in the daemon's environment")
         #expect(try failure(["file:/nonexistent/spool/secret"], environment: [:])?
             .contains("secret file:/nonexistent/spool/secret: cannot read /nonexistent/spool/secret") == true)
         #expect(try failure(["credential:billing"], environment: [:])?.contains("CREDENTIALS_DIRECTORY is not set") == true)
