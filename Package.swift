@@ -87,6 +87,7 @@ let package = Package(
                 "Spool",
                 "SpoolOutbox",
                 "SpoolWorker",
+                "SpoolHandlers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -115,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SpoolCLITests",
-            dependencies: ["Spool", "SpoolTestSupport"]
+            dependencies: ["Spool", "SpoolHandlers", "SpoolTestSupport"]
         ),
         .testTarget(
             name: "SpooldTests",

@@ -3,7 +3,8 @@ import Spool
 
 /// Addresses the email handler no longer sends to, because a server refused them for good (a 5xx reply to
 /// `RCPT TO` such as `550 no such user`). A Redis hash `<prefix>:email:suppressed`: lower-cased address →
-/// reason. The handler drops suppressed recipients before sending; an operator lists and removes entries.
+/// reason. The handler drops suppressed recipients before sending; an operator lists and removes entries
+/// (`spool email suppressed`, `spool email unsuppress ADDRESS`).
 public struct EmailSuppressionList: Sendable {
     /// One suppressed address and why.
     public struct Entry: Sendable, Hashable {

@@ -5,7 +5,7 @@ import Spool
 /// `<prefix>:webhook:disabled`, endpoint name → `{"reason": …, "at": <ms since 1970>}`.
 ///
 /// The handler disables an endpoint that answered 410 Gone and refuses later deliveries to it; an operator
-/// lists and re-enables them here (the CLI's future `spool webhook` commands). Calls block on Redis.
+/// lists and re-enables them here or with `spool webhook disabled` / `spool webhook enable NAME`. Calls block on Redis.
 public struct WebhookEndpointAdmin: Sendable {
     /// The client whose Redis and prefix are used.
     public let client: SpoolClient

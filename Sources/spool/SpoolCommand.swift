@@ -3,7 +3,7 @@ import Foundation
 import Spool
 
 /// The Spool admin CLI: inspect queues and jobs, retry, delete, purge, pause, enqueue, list workers and
-/// preview cron schedules.
+/// preview cron schedules, manage disabled webhook endpoints and suppressed email addresses.
 ///
 /// Exit codes: 0 success, 1 the operation failed (Redis unreachable, …), 2 usage error (bad option, bad
 /// duration, purge refused without a terminal), 3 not found (queue or job missing).
@@ -24,6 +24,7 @@ struct SpoolCommand: ParsableCommand {
         subcommands: [
             StatsCommand.self, QueuesCommand.self, QueueCommand.self, JobsCommand.self, JobCommand.self,
             PurgeCommand.self, EnqueueCommand.self, WorkersCommand.self, CronCommand.self, OutboxCommand.self,
+            WebhookCommand.self, EmailCommand.self,
         ]
     )
 
