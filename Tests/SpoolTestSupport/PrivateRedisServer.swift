@@ -57,20 +57,10 @@ public final class PrivateRedisServer: @unchecked Sendable {
     /// Restarts the server with its data: `SHUTDOWN SAVE` writes a snapshot the new process loads.
     public func restartKeepingData() throws {
         guard let process else { return }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        if fd >= 0 {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if connected == 0 {
-                let command = Array("*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n".utf8)
-                _ = command.withUnsafeBytes { send(fd, $0.baseAddress, command.count, Int32(MSG_NOSIGNAL)) }
-            }
-            close(fd)
+        if let socket = LoopbackSocket(port: port) {
+            let command = Array("*2\r\n$8\r\nSHUTDOWN\r\n$4\r\nSAVE\r\n".utf8)
+            _ = command.withUnsafeBytes { send(socket.fd, $0.baseAddress, command.count, Int32(MSG_NOSIGNAL)) }
+            socket.close()
         }
         if process.wait(timeout: .seconds(10)) == nil {
             process.signal(SIGKILL)
@@ -85,16 +75,5 @@ public final class PrivateRedisServer: @unchecked Sendable {
         try start()
     }
 
-    private func canConnect() -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
+    private func canConnect() -> Bool { LoopbackSocket.isListening(port: port) }
 }

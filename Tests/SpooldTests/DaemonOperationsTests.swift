@@ -7,17 +7,9 @@ import Testing
 struct DaemonOperationsTests {
     /// Fetches `path` from 127.0.0.1:`port` with a plain socket; returns (status line, body).
     static func httpGet(port: Int, path: String) -> (String, String)? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
+        guard let socket = LoopbackSocket(port: port) else { return nil }
+        defer { socket.close() }
+        let fd = socket.fd
         let request = Array("GET \(path) HTTP/1.0\r\nHost: x\r\n\r\n".utf8)
         _ = request.withUnsafeBytes { send(fd, $0.baseAddress, request.count, 0) }
         var response: [UInt8] = []
