@@ -24,18 +24,25 @@ public struct SMTPReceipt: Sendable, Hashable {
 /// `SMTPConfiguration`.
 ///
 /// `send` blocks the calling thread for the whole exchange: call it from a Spool worker thread
-/// (`JobContext.blocking`), never from Swift's cooperative pool. Each call uses its own libcurl handle, so
-/// any number of threads may send at once.
+/// (`JobContext.blocking`), never from Swift's cooperative pool. Each call holds its own libcurl handle, so
+/// any number of threads may send at once; after a successful send the handle and its open connection are
+/// kept for the next message (see `SMTPConnectionPool`).
 public struct SMTPClient: Sendable {
     /// The server settings.
     public let configuration: SMTPConfiguration
     private let logger: Logger
+    private let connections: SMTPConnectionPool
 
-    /// A client for the server in `configuration`; no connection is made until `send`.
-    public init(configuration: SMTPConfiguration, logger: Logger = Logger(label: "spool.smtp")) {
+    /// A client for the server in `configuration`; no connection is made until `send`. Up to
+    /// `keptConnections` connections stay open between messages.
+    public init(configuration: SMTPConfiguration, keptConnections: Int = 8, logger: Logger = Logger(label: "spool.smtp")) {
         self.configuration = configuration
         self.logger = logger
+        connections = SMTPConnectionPool(capacity: keptConnections)
     }
+
+    /// How many connections are open and idle, waiting for the next message.
+    public var idleConnections: Int { connections.idleCount }
 
     /// Delivers `message` (RFC 5322 bytes with CRLF line endings) from `sender` to `recipients` (bare
     /// addresses). The first 4xx/5xx reply ends the exchange and is thrown as `SMTPError.rejected` with the
@@ -55,11 +62,13 @@ public struct SMTPClient: Sendable {
         }
         if let reference = configuration.password { password = try SMTPError.resolving(reference) }
 
-        guard let handle = curl_easy_init() else { throw .initializationFailed(reason: "curl_easy_init returned NULL (out of memory?)") }
-        defer { curl_easy_cleanup(handle) }
+        guard let handle = connections.take() else { throw .initializationFailed(reason: "curl_easy_init returned NULL (out of memory?)") }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
+        // Declared after the buffer's, so it runs first: the handle lets go of the buffer before it is freed.
+        var succeeded = false
+        defer { if succeeded { connections.giveBack(handle) } else { connections.discard(handle) } }
         var recipientList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(recipientList) }
         for recipient in recipients {
@@ -118,6 +127,7 @@ public struct SMTPClient: Sendable {
         var responseCode = 0
         _ = spool_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
         if code == CURLE_OK {
+            succeeded = true
             let final = transfer.lastReply
             logger.debug("smtp message accepted", metadata: [
                 "server": "\(configuration.server)", "recipients": "\(recipients.count)", "code": "\(responseCode)",

@@ -241,4 +241,27 @@ struct EmailDeliveryTests {
             #expect(error.description.contains("cannot connect to SMTP server 127.0.0.1:\(port)"), "\(error)")
         }
     }
+
+    @Test("messages in a row share one connection; a refused message closes its connection and the next opens a new one")
+    func connectionReuse() throws {
+        let server = try EmailSMTPServer()
+        defer { server.stop() }
+        let client = SMTPClient(configuration: server.configuration(), keptConnections: 2)
+        func message(_ n: Int) -> [UInt8] { Array("Subject: m\(n)\r\nMessage-ID: <m\(n)@example.com>\r\n\r\nbody \(n)\r\n".utf8) }
+        for n in 0..<5 {
+            _ = try client.send(message(n), from: "a@example.com", to: ["b@example.com"])
+        }
+        #expect(client.idleConnections == 1)
+        #expect(throws: SMTPError.self) { try client.send(message(5), from: "a@example.com", to: ["rejectdata@example.com"]) }
+        #expect(client.idleConnections == 0, "a failed send must not keep its connection")
+        _ = try client.send(message(6), from: "a@example.com", to: ["b@example.com"])
+        _ = try client.send(message(7), from: "a@example.com", to: ["b@example.com"])
+
+        let messages = try server.messages()
+        try #require(messages.count == 8)
+        let ports = messages.map { $0.peer_port ?? -1 }
+        #expect(Set(ports[0..<6]).count == 1, "the first six exchanges (five sent, one refused at DATA) share one connection: \(ports)")
+        #expect(ports[6] != ports[0] && ports[7] == ports[6], "after the refusal a new connection is opened and kept: \(ports)")
+        #expect(messages[7].header("Subject") == "m7" && messages[0].header("Subject") == "m0")
+    }
 }

@@ -25,6 +25,7 @@ struct InspectedMessage: Decodable {
     let rcpt_tos: [String]
     let status: Int
     let auth_user: String?
+    let peer_port: Int?
     let defects: [String]
     let headers: [String: String]
     let raw_headers: [String]

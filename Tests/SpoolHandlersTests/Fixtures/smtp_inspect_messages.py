@@ -44,6 +44,7 @@ def main():
                 "rcpt_tos": rec["rcpt_tos"],
                 "status": rec["status"],
                 "auth_user": rec.get("auth_user"),
+                "peer_port": rec.get("peer_port"),
                 "defects": defects,
                 "headers": {k: str(v) for k, v in msg.items()},
                 "raw_headers": [f"{k}: {v}" for k, v in compat.items()],

@@ -2,7 +2,8 @@
 """A throwaway SMTP server (aiosmtpd) for the email handler tests.
 
 Listens on 127.0.0.1 on a free port, prints the port on stdout, and appends one JSON line per DATA to --log:
-{"mail_from", "rcpt_tos", "data" (raw bytes, base64), "status", "auth_user"}.
+{"mail_from", "rcpt_tos", "data" (raw bytes, base64), "status", "auth_user", "peer_port"} — the client's
+port, the same for messages sent over one connection.
 Answers by recipient local part: reject550* -> 550 at RCPT, tempfail* -> 451 at RCPT,
 rejectdata* -> 554 at end of DATA, tempdata-once* -> 451 at end of DATA the first time a Message-ID is seen.
 With --auth user:password, AUTH is required (allowed without TLS) and checked.
@@ -50,7 +51,8 @@ def main():
             login = getattr(session, "auth_data", None)
             user = login.login.decode() if isinstance(login, LoginPassword) else None
             record = {"mail_from": envelope.mail_from, "rcpt_tos": list(envelope.rcpt_tos),
-                      "data": base64.b64encode(raw).decode(), "status": status, "auth_user": user}
+                      "data": base64.b64encode(raw).decode(), "status": status, "auth_user": user,
+                      "peer_port": session.peer[1] if session.peer else None}
             with open(args.log, "a") as f:
                 f.write(json.dumps(record) + "\n")
             return reply
