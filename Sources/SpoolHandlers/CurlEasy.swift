@@ -31,8 +31,12 @@ struct CurlEasy: ~Copyable {
         errorBuffer.deallocate()
     }
 
-    /// Runs one request to completion on the calling thread.
-    mutating func perform(_ request: HTTPRequest, target: RequestTarget) -> Result<HTTPResponse, HTTPClientError> {
+    /// Runs one request to completion on the calling thread. With a `receiver`, the body of a 2xx response goes
+    /// to it as it arrives (the returned response then has an empty body) and the receiver is polled while the
+    /// transfer runs; a transfer the receiver stopped fails with whatever libcurl reports (the caller asks the
+    /// receiver why).
+    mutating func perform(_ request: HTTPRequest, target: RequestTarget,
+                          receiver: TransferReceiver? = nil) -> Result<HTTPResponse, HTTPClientError> {
         // Live connections were checked against the policy in force when they were opened; a request under
         // another policy must not reuse them, so it gets a fresh handle (which closes them).
         if let policy, policy != request.ssrfPolicy {
@@ -46,7 +50,8 @@ struct CurlEasy: ~Copyable {
         curl_easy_reset(handle)
         errorBuffer[0] = 0
 
-        let context = TransferContext(maxBodyBytes: request.maxResponseBytes, policy: request.ssrfPolicy, curl: handle)
+        let context = TransferContext(maxBodyBytes: request.maxResponseBytes, policy: request.ssrfPolicy, curl: handle,
+                                      receiver: receiver)
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
 
@@ -59,11 +64,17 @@ struct CurlEasy: ~Copyable {
         let effectiveURL = spool_curl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective) == CURLE_OK
             ? effective.map { String(cString: $0) } ?? request.url
             : request.url
+        let host = { (try? RequestTarget.parse(effectiveURL))?.authority ?? target.authority }
         if code == CURLE_OK || (code == CURLE_WRITE_ERROR && context.truncated) {
-            return .success(response(context: context, url: effectiveURL))
+            let response = response(context: context, url: effectiveURL)
+            // libcurl stops at Content-Length; a body that ends short of it without an error is still incomplete.
+            if context.streaming, let announced = response.headers["Content-Length"].flatMap({ Int64($0) }),
+               announced != context.streamedBytes {
+                return .failure(.incompleteBody(host: host(), received: context.streamedBytes, expected: announced))
+            }
+            return .success(response)
         }
-        let host = (try? RequestTarget.parse(effectiveURL))?.authority ?? target.authority
-        return .failure(error(code, host: host, request: request, context: context))
+        return .failure(error(code, host: host(), request: request, context: context))
     }
 
     /// Sets every option for this request; returns the name of the first option libcurl refused, or nil.
@@ -82,8 +93,12 @@ struct CurlEasy: ~Copyable {
         check(spool_curl_setopt_pointer(h, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer)), "ERRORBUFFER")
         check(spool_curl_setopt_long(h, CURLOPT_NOSIGNAL, 1), "NOSIGNAL")
         check(spool_curl_setopt_string(h, CURLOPT_URL, request.url), "URL")
-        check(spool_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https"), "PROTOCOLS_STR")
-        check(spool_curl_setopt_string(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "REDIR_PROTOCOLS_STR")
+        let protocols = request.allowHTTP ? "http,https" : "https"
+        check(spool_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, protocols), "PROTOCOLS_STR")
+        check(spool_curl_setopt_string(h, CURLOPT_REDIR_PROTOCOLS_STR, protocols), "REDIR_PROTOCOLS_STR")
+        if let caFile = request.caFile {
+            check(spool_curl_setopt_string(h, CURLOPT_CAINFO, caFile), "CAINFO")
+        }
         // No proxy from the environment: the SSRF guard must see the real destination.
         check(spool_curl_setopt_string(h, CURLOPT_PROXY, ""), "PROXY")
         check(spool_curl_setopt_long(h, CURLOPT_FOLLOWLOCATION, request.followRedirects ? 1 : 0), "FOLLOWLOCATION")
@@ -146,6 +161,16 @@ struct CurlEasy: ~Copyable {
             return context.openSocket(address)
         }, "OPENSOCKETFUNCTION")
         check(spool_curl_setopt_pointer(h, CURLOPT_OPENSOCKETDATA, userData), "OPENSOCKETDATA")
+        if context.receiver != nil {
+            // Called between pieces and about once a second while idle, so the receiver can stop a stalled transfer.
+            check(spool_curl_setopt_xferinfo_function(h) { userData, _, _, _, _ in
+                guard let userData else { return 1 }
+                let context = Unmanaged<TransferContext>.fromOpaque(userData).takeUnretainedValue()
+                return context.poll() ? 0 : 1
+            }, "XFERINFOFUNCTION")
+            check(spool_curl_setopt_pointer(h, CURLOPT_XFERINFODATA, userData), "XFERINFODATA")
+            check(spool_curl_setopt_long(h, CURLOPT_NOPROGRESS, 0), "NOPROGRESS")
+        }
         return failed
     }
 
@@ -190,6 +215,16 @@ struct CurlEasy: ~Copyable {
             return .connectFailed(host: host, reason: text)
         case CURLE_COULDNT_RESOLVE_HOST:
             return .dnsFailure(host: host, reason: text)
+        case CURLE_TOO_MANY_REDIRECTS:
+            return .redirectRefused(host: host, reason: "more than \(request.maxRedirects) redirects")
+        case CURLE_UNSUPPORTED_PROTOCOL:
+            // The URL itself was checked before; only a redirect can lead to a scheme this request refuses.
+            return .redirectRefused(host: host, reason: "\(text) (this request allows \(request.allowHTTP ? "http and https" : "https only"))")
+        case CURLE_PARTIAL_FILE where context.streaming, CURLE_RECV_ERROR where context.streaming:
+            // The connection ended or broke inside a streamed body (over TLS, a cut reads as a receive error).
+            var announced: curl_off_t = -1
+            _ = spool_curl_getinfo_off(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced)
+            return .incompleteBody(host: host, received: context.streamedBytes, expected: announced >= 0 ? Int64(announced) : nil)
         case CURLE_URL_MALFORMAT:
             return .invalidRequest(url: request.url, reason: text)
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,

@@ -1,10 +1,14 @@
 import SpoolWorker
 
 /// `spool.file`: verifies, checksums, (de)compresses, converts CSV to JSON Lines and copies or moves files
-/// between two confined roots. The payload is a ``FileJob``; the result is the ``FileManifest`` as JSON.
+/// between two confined roots, or from an `https://` URL into the destination root. The payload is a
+/// ``FileJob``; the result is the ``FileManifest`` as JSON.
 ///
 /// Bad input (a path escaping its root, a refused type, invalid CSV or gzip, a missing source, a bad step
-/// list) fails permanently; I/O trouble retries. Cancellation is checked between chunks.
+/// list, a refused URL, a body over `max_bytes`) fails permanently, and so do downloads answered 3xx or 4xx
+/// (except 408 and 429) or refused by the SSRF guard; I/O trouble, 408/429/5xx answers, network, TLS and
+/// timeout failures and cut connections retry. Cancellation (and the job's deadline) is checked between
+/// chunks and, while a download waits, about once a second.
 public struct FileHandler: JobHandler {
     public typealias Payload = FileJob
 

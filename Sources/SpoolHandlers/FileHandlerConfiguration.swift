@@ -4,31 +4,36 @@
 /// files:
 ///   source_root: /srv/spool/incoming       # required: job sources are confined here
 ///   destination_root: /srv/spool/processed # required: outputs are confined here
-///   max_bytes: 1073741824                  # optional, default 1 GiB: verify and gunzip limit
+///   max_bytes: 1073741824                  # optional, default 1 GiB: verify, gunzip and download limit
 ///   allowed_types: [png, jpeg, csv, json]  # optional, default all; see FileType
+///   download:                              # optional: allows https:// sources; see FileDownloadConfiguration
+///     allowed_networks: [10.1.0.0/16]
 /// ```
 public struct FileHandlerConfiguration: Sendable, Hashable {
     /// The directory job sources are read from.
     public var sourceRoot: String
     /// The directory outputs are written to.
     public var destinationRoot: String
-    /// The largest data `verify` accepts and `gunzip` produces.
+    /// The largest data `verify` accepts, `gunzip` produces and a download may bring.
     public var maxBytes: Int64
     /// The types `verify` accepts.
     public var allowedTypes: Set<FileType>
+    /// How URL sources are fetched; nil refuses them.
+    public var download: FileDownloadConfiguration?
 
     /// The keys this section understands.
-    public static let keys: Set<String> = ["source_root", "destination_root", "max_bytes", "allowed_types"]
+    public static let keys: Set<String> = ["source_root", "destination_root", "max_bytes", "allowed_types", "download"]
     /// `max_bytes` when not set: 1 GiB.
     public static let defaultMaxBytes: Int64 = 1 << 30
 
     /// Creates a configuration directly.
     public init(sourceRoot: String, destinationRoot: String, maxBytes: Int64 = defaultMaxBytes,
-                allowedTypes: Set<FileType> = Set(FileType.allCases)) {
+                allowedTypes: Set<FileType> = Set(FileType.allCases), download: FileDownloadConfiguration? = nil) {
         self.sourceRoot = sourceRoot
         self.destinationRoot = destinationRoot
         self.maxBytes = maxBytes
         self.allowedTypes = allowedTypes
+        self.download = download
     }
 
     /// Parses a configuration section (as YAML or JSON decodes it).
@@ -75,6 +80,14 @@ public struct FileHandlerConfiguration: Sendable, Hashable {
             allowedTypes = types
         } else {
             allowedTypes = Set(FileType.allCases)
+        }
+        if let value = dictionary["download"] {
+            guard let map = value as? [String: Any] else {
+                throw fail("download", "must be a mapping — write download: {} for the defaults, or remove it to refuse URL sources")
+            }
+            download = try FileDownloadConfiguration(dictionary: map, file: file, key: key.isEmpty ? "download" : key + ".download")
+        } else {
+            download = nil
         }
     }
 }

@@ -24,10 +24,38 @@ public struct FileManifest: Sendable, Hashable, Codable {
         }
     }
 
+    /// What a URL source's download brought.
+    public struct Download: Sendable, Hashable, Codable {
+        /// The URL that answered (after redirects), without user info, query and fragment.
+        public var url: String
+        /// The HTTP status of the answer.
+        public var status: Int
+        /// Body bytes received (the pipeline's input).
+        public var bytes: Int64
+        /// The IP address the body came from.
+        public var remoteAddress: String
+
+        /// A record of one download.
+        public init(url: String, status: Int, bytes: Int64, remoteAddress: String) {
+            self.url = url
+            self.status = status
+            self.bytes = bytes
+            self.remoteAddress = remoteAddress
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case url, status, bytes
+            case remoteAddress = "remote_address"
+        }
+    }
+
     /// The job id.
     public var jobID: String
-    /// The source path as given in the job.
+    /// The source path as given in the job; for a URL source, the URL without user info, query and fragment
+    /// (they may carry credentials).
     public var source: String
+    /// For a URL source: where the bytes came from and how many.
+    public var download: Download?
     /// The destination path as given in the job, if anything was written.
     public var destination: String?
     /// The steps in order.
@@ -44,7 +72,7 @@ public struct FileManifest: Sendable, Hashable, Codable {
     public var durationMs: Int
 
     enum CodingKeys: String, CodingKey {
-        case source, destination, steps, sha256
+        case source, download, destination, steps, sha256
         case jobID = "job_id", inputBytes = "input_bytes", outputBytes = "output_bytes"
         case detectedType = "detected_type", durationMs = "duration_ms"
     }

@@ -1,3 +1,5 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,6 +9,10 @@ import Darwin
 /// Runs `spool.file` jobs: streams the source through the job's steps into an atomically written output,
 /// with constant memory (64 KiB chunks; every step is a stage of one pipeline, so nothing is held whole).
 ///
+/// The source is a file under the source root or, when the configuration has a `download` section, an
+/// `https://` URL whose body is streamed into the same pipeline as it arrives, in the same 64 KiB chunks
+/// (see ``FileDownloadConfiguration``); the steps cannot tell the two apart.
+///
 /// A run is idempotent: the same job gives the same output name and bytes, a failed or killed run never
 /// leaves a partial file at the destination (only the temporary `.<name>.spool-tmp-<job id>`, which the next
 /// attempt truncates and reuses), and a retried `move` whose source is already gone returns the manifest the
@@ -14,36 +20,48 @@ import Darwin
 public struct FileProcessor: Sendable {
     /// The handler's settings.
     public let configuration: FileHandlerConfiguration
+    /// HTTP clients for URL sources, one per concurrent download.
+    private let clients: HTTPClientPool
 
     /// Creates a processor.
-    public init(configuration: FileHandlerConfiguration) { self.configuration = configuration }
+    public init(configuration: FileHandlerConfiguration, logger: Logger = Logger(label: "spool.file")) {
+        self.configuration = configuration
+        clients = HTTPClientPool(logger: logger)
+    }
 
     /// Runs one job.
     ///
     /// - Parameters:
     ///   - job: what to read, what to do, where to write.
     ///   - jobID: the job id; names the temporary file and is recorded in the manifest.
-    ///   - progress: called before each source chunk is read and after each output chunk is written, with
-    ///     the bytes written so far; throwing stops the run (nothing is committed). Use it for cancellation.
+    ///   - progress: called before each source chunk is read (for a URL: also about once a second while the
+    ///     download waits) and after each output chunk is written, with the bytes written so far; throwing
+    ///     stops the run (and the download; nothing is committed). Use it for cancellation.
     /// - Returns: the manifest (also written to `<destination>.manifest.json` when there is a destination).
     public func run(_ job: FileJob, jobID: String,
                     progress: @escaping (Int64) throws -> Void = { _ in }) throws(FileHandlerError) -> FileManifest {
         let started = ContinuousClock.now
         let final = try Self.validate(job)
-        let sourceRoot = try SandboxRoot(configuration.sourceRoot)
+        let source = try FileSource(job.source, download: configuration.download)
+        if case .url = source, final == .move {
+            throw .invalidSteps("move removes its source, which a URL cannot be — use copy")
+        }
+        let sourceRoot = try source.isPath ? SandboxRoot(configuration.sourceRoot) : nil
         let destinationRoot = try SandboxRoot(configuration.destinationRoot)
 
         var destination: String?
         if final != nil, let relative = job.destination { destination = try destinationRoot.newFile(relative) }
 
-        let source: String
-        do {
-            source = try sourceRoot.existingFile(job.source)
-        } catch .sourceNotFound(let path) {
-            if final == .move, let destination, let earlier = Self.earlierManifest(destination + ".manifest.json", jobID: jobID) {
-                return earlier
+        var sourcePath = ""
+        if let sourceRoot {
+            do {
+                sourcePath = try sourceRoot.existingFile(job.source)
+            } catch .sourceNotFound(let path) {
+                if final == .move, let destination, let earlier = Self.earlierManifest(destination + ".manifest.json", jobID: jobID) {
+                    return earlier
+                }
+                throw .sourceNotFound(path: path)
             }
-            throw .sourceNotFound(path: path)
         }
 
         // Build the pipeline from its end.
@@ -87,14 +105,27 @@ public struct FileProcessor: Sendable {
                 break
             }
         }
-        let inputBytes = try FileChunkReader.pump(source, into: head) { () throws(FileHandlerError) in
+        let check = { () throws(FileHandlerError) in
             do { try progress(writer?.bytes ?? discard.bytes) } catch let error as FileHandlerError { throw error } catch {
                 throw .interrupted("\(error)")
             }
         }
+        let inputBytes: Int64
+        var download: FileManifest.Download?
+        var recordedSource = job.source
+        switch source {
+        case .path:
+            inputBytes = try FileChunkReader.pump(sourcePath, into: head, check: check)
+        case .url(let url, let redacted, let settings):
+            let fetched = try FileDownloader(configuration: settings, maxBytes: configuration.maxBytes, clients: clients)
+                .pump(url, redacted: redacted, into: head, check: check)
+            inputBytes = fetched.bytes
+            download = fetched
+            recordedSource = redacted
+        }
 
         var manifest = FileManifest(
-            jobID: jobID, source: job.source, destination: writer == nil ? nil : job.destination,
+            jobID: jobID, source: recordedSource, download: download, destination: writer == nil ? nil : job.destination,
             steps: reporters.reversed().map { $0() }, inputBytes: inputBytes,
             outputBytes: writer?.bytes ?? discard.bytes,
             sha256: writer?.digest ?? "", detectedType: detected()?.rawValue, durationMs: 0)
@@ -106,8 +137,8 @@ public struct FileProcessor: Sendable {
             try writer.commit()
             manifest.durationMs = Self.milliseconds(since: started)
             try FileAtomicWriter.writeAll(Array((manifest.json() + "\n").utf8), to: destination + ".manifest.json", tag: jobID)
-            if final == .move, unlink(source) != 0, errno != ENOENT {
-                throw .io(operation: "unlink (move)", path: source, errno: errno)
+            if final == .move, unlink(sourcePath) != 0, errno != ENOENT {
+                throw .io(operation: "unlink (move)", path: sourcePath, errno: errno)
             }
         } else {
             manifest.durationMs = Self.milliseconds(since: started)

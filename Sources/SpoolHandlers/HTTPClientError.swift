@@ -20,10 +20,12 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
     case ssrfRefused(host: String, address: String, reason: String)
     /// The TLS handshake or certificate check failed.
     case tls(host: String, reason: String)
+    /// A redirect led somewhere this request may not follow (too many hops, or a scheme it does not allow).
+    case redirectRefused(host: String, reason: String)
+    /// A streamed body ended before the length the server announced (the connection was cut).
+    case incompleteBody(host: String, received: Int64, expected: Int64?)
     /// Any other libcurl failure, with libcurl's code and text.
     case transfer(host: String, code: Int, reason: String)
-
-    /// A one-line message for people.
 
     /// A one-line message for people: what went wrong and how to fix it.
     public var description: String {
@@ -46,16 +48,22 @@ public enum HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible 
             return "refused to connect to \(host) at \(address): \(reason) (SSRF guard) — if this endpoint is meant to be internal, allow it in the SSRF policy (allowedNetworks / allowedHosts)"
         case .tls(let host, let reason):
             return "TLS with \(host) failed: \(reason) — check the server's certificate chain and host name"
+        case .redirectRefused(let host, let reason):
+            return "\(host) redirected where the request may not follow: \(reason) — use the final URL, or allow more redirects"
+        case .incompleteBody(let host, let received, let expected):
+            let of = expected.map { " of the \($0) announced" } ?? ""
+            return "\(host) ended the body after \(received)\(of) bytes — the connection was cut; a retry fetches it again"
         case .transfer(let host, let code, let reason):
             return "HTTP request to \(host) failed (curl error \(code)): \(reason)"
         }
     }
 
-    /// True for failures of the network path (timeouts, refused, unreachable, DNS, TLS, transfer errors):
-    /// a later attempt may succeed. False for invalid requests and SSRF refusals, which stay wrong.
+    /// True for failures of the network path (timeouts, refused, unreachable, DNS, TLS, cut bodies, transfer
+    /// errors): a later attempt may succeed. False for invalid requests, SSRF refusals and refused redirects,
+    /// which stay wrong.
     public var isTransient: Bool {
         switch self {
-        case .invalidRequest, .ssrfRefused, .initializationFailed: return false
+        case .invalidRequest, .ssrfRefused, .initializationFailed, .redirectRefused: return false
         default: return true
         }
     }

@@ -22,6 +22,11 @@ public struct HTTPRequest: Sendable, Hashable {
     public var maxResponseBytes: Int
     /// Which addresses the request may connect to; public addresses only by default.
     public var ssrfPolicy: SSRFPolicy
+    /// Whether plain `http://` may be used, by the URL or by a redirect; false restricts both to `https://`.
+    public var allowHTTP: Bool
+    /// A PEM file of certificate authorities to trust for TLS instead of libcurl's default bundle file (the
+    /// system's CA directory, `/etc/ssl/certs` on Debian, stays trusted); nil uses the defaults.
+    public var caFile: String?
 
     /// A request; the defaults suit a webhook: 10 s to connect, 30 s in all, no redirects, 64 KiB of body kept.
     public init(
@@ -34,7 +39,9 @@ public struct HTTPRequest: Sendable, Hashable {
         followRedirects: Bool = false,
         maxRedirects: Int = 5,
         maxResponseBytes: Int = 64 * 1024,
-        ssrfPolicy: SSRFPolicy = .publicOnly
+        ssrfPolicy: SSRFPolicy = .publicOnly,
+        allowHTTP: Bool = true,
+        caFile: String? = nil
     ) {
         self.method = method
         self.url = url
@@ -46,10 +53,16 @@ public struct HTTPRequest: Sendable, Hashable {
         self.maxRedirects = maxRedirects
         self.maxResponseBytes = maxResponseBytes
         self.ssrfPolicy = ssrfPolicy
+        self.allowHTTP = allowHTTP
+        self.caFile = caFile
     }
 
-    /// Checks what libcurl would otherwise send mangled or reject late: the method, the header fields, the limits.
-    func validate() throws(HTTPClientError) {
+    /// Checks what libcurl would otherwise send mangled or reject late: the scheme, the method, the header
+    /// fields, the limits.
+    func validate(_ target: RequestTarget) throws(HTTPClientError) {
+        if !allowHTTP, target.scheme != "https" {
+            throw .invalidRequest(url: target.redactedURL, reason: "plain http is not allowed for this request — use an https:// URL")
+        }
         guard !method.isEmpty, method.utf8.allSatisfy(Self.isTokenByte) else {
             throw .invalidRequest(url: url, reason: "method \"\(method)\" is not an HTTP token — use GET, POST, PUT, …")
         }

@@ -36,4 +36,12 @@ public struct HTTPResponse: Sendable, Hashable {
 
     /// True for 200–299.
     public var isSuccess: Bool { (200...299).contains(status) }
+
+    /// At most `limit` characters of the body as text, on one line (for messages).
+    func bodyExcerpt(limit: Int) -> String {
+        let text = String(decoding: body.prefix(limit * 4), as: UTF8.self)
+        let flat = text.map { $0.isNewline ? " " : $0 }
+        let cut = flat.prefix(limit)
+        return String(cut) + (flat.count > limit ? "…" : "")
+    }
 }

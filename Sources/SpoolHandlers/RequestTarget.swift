@@ -9,6 +9,9 @@ struct RequestTarget: Sendable, Hashable {
     let host: String
     /// `host` or `host:port`, for messages.
     let authority: String
+    /// The URL without user name, password, query and fragment: safe to log or record (those parts may carry
+    /// credentials, such as a presigned URL's signature).
+    let redactedURL: String
 
     /// Parses an absolute URL; throws unless it is well formed with an `http` or `https` scheme.
     static func parse(_ url: String) throws(HTTPClientError) -> RequestTarget {
@@ -30,7 +33,23 @@ struct RequestTarget: Sendable, Hashable {
             throw .invalidRequest(url: url, reason: "the URL has no host")
         }
         let authority = part(handle, CURLUPART_PORT).map { "\(host):\($0)" } ?? host
-        return RequestTarget(scheme: scheme, host: host, authority: authority)
+        return RequestTarget(scheme: scheme, host: host, authority: authority,
+                             redactedURL: redacted(handle) ?? "\(scheme)://\(authority)")
+    }
+
+    /// `url` without user name, password, query and fragment, or nil if it does not parse.
+    static func redact(_ url: String) -> String? {
+        guard let handle = curl_url() else { return nil }
+        defer { curl_url_cleanup(handle) }
+        guard curl_url_set(handle, CURLUPART_URL, url, 0) == CURLUE_OK else { return nil }
+        return redacted(handle)
+    }
+
+    private static func redacted(_ handle: OpaquePointer) -> String? {
+        for secret in [CURLUPART_USER, CURLUPART_PASSWORD, CURLUPART_OPTIONS, CURLUPART_QUERY, CURLUPART_FRAGMENT] {
+            guard curl_url_set(handle, secret, nil, 0) == CURLUE_OK else { return nil }
+        }
+        return part(handle, CURLUPART_URL)
     }
 
     /// The host part of `url`, or nil if it does not parse; used inside libcurl callbacks.

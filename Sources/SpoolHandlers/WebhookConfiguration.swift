@@ -69,7 +69,7 @@ public struct WebhookConfiguration: Sendable {
     /// is not `env:`, `file:` or `credential:`) throw `WebhookConfigurationError.invalid` naming the key.
     /// Secrets are not read here; `WebhookHandler` reads them when it is created.
     public init(dictionary: [String: Any], file: String, key: String) throws(WebhookConfigurationError) {
-        let reader = ConfigReader(file: file)
+        let reader = ConfigReader<WebhookConfigurationError>(file: file)
         try reader.rejectUnknown(dictionary, allowed: Self.topKeys, at: key)
         let defaultTimeout = try reader.duration(dictionary["timeout"], at: key + ".timeout") ?? .seconds(30)
         let defaultConnect = try reader.duration(dictionary["connect_timeout"], at: key + ".connect_timeout") ?? .seconds(10)
@@ -139,77 +139,5 @@ public struct WebhookConfiguration: Sendable {
         }
         self.init(endpoints: endpoints, allowAdHocURLs: allowAdHoc, adHocSSRFPolicy: adHocPolicy, defaultTimeout: defaultTimeout,
                   defaultConnectTimeout: defaultConnect, rateLimitWait: rateLimitWait)
-    }
-}
-
-/// Typed reads from a YAML-decoded dictionary, each failure naming the file and key.
-private struct ConfigReader {
-    let file: String
-
-    func invalid(_ key: String, _ problem: String) -> WebhookConfigurationError {
-        .invalid(file: file, key: key, problem: problem)
-    }
-
-    func rejectUnknown(_ dictionary: [String: Any], allowed: Set<String>, at key: String) throws(WebhookConfigurationError) {
-        if let unknown = dictionary.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw invalid("\(key).\(unknown)", "unknown key — expected one of \(allowed.sorted().joined(separator: ", "))")
-        }
-    }
-
-    func string(_ value: Any?, at key: String) throws(WebhookConfigurationError) -> String? {
-        guard let value else { return nil }
-        guard let text = value as? String else { throw invalid(key, "expected a string") }
-        return text
-    }
-
-    /// Strings, numbers and booleans as text (header values written without quotes).
-    func scalarText(_ value: Any?, at key: String) throws(WebhookConfigurationError) -> String? {
-        switch value {
-        case nil: return nil
-        case let text as String: return text
-        case let number as Int: return String(number)
-        case let number as Double: return String(number)
-        case let flag as Bool: return flag ? "true" : "false"
-        default: throw invalid(key, "expected a single value, not a list or mapping")
-        }
-    }
-
-    func bool(_ value: Any?, at key: String) throws(WebhookConfigurationError) -> Bool? {
-        switch value {
-        case nil: return nil
-        case let flag as Bool: return flag
-        case let text as String where ["true", "yes", "on"].contains(text.lowercased()): return true
-        case let text as String where ["false", "no", "off"].contains(text.lowercased()): return false
-        default: throw invalid(key, "expected true or false")
-        }
-    }
-
-    func list(_ value: Any?, at key: String) throws(WebhookConfigurationError) -> [Any] {
-        guard let value else { return [] }
-        guard let items = value as? [Any] else { throw invalid(key, "expected a list") }
-        return items
-    }
-
-    /// A positive duration (`Duration(configurationValue:)`: `500ms`, `10s`, `2m`, `1h`, or bare seconds); nil when absent.
-    func duration(_ value: Any?, at key: String) throws(WebhookConfigurationError) -> Duration? {
-        guard let value else { return nil }
-        guard let duration = Duration(configurationValue: value), duration > .zero else {
-            throw invalid(key, "\"\(value)\" is not \(Duration.configurationForms), above zero")
-        }
-        return duration
-    }
-
-    func policy(allowPrivate: Any?, networks: Any?, at key: String, privateKey: String, networksKey: String)
-        throws(WebhookConfigurationError) -> SSRFPolicy
-    {
-        let allow = try bool(allowPrivate, at: "\(key).\(privateKey)") ?? false
-        var parsed: [IPNetwork] = []
-        for (index, value) in try list(networks, at: "\(key).\(networksKey)").enumerated() {
-            guard let text = value as? String, let network = IPNetwork(text) else {
-                throw invalid("\(key).\(networksKey)[\(index)]", "not an IP address or CIDR block — write it like 10.1.0.0/16 or 127.0.0.1/32")
-            }
-            parsed.append(network)
-        }
-        return SSRFPolicy(allowPrivate: allow, allowedNetworks: parsed)
     }
 }

@@ -30,7 +30,7 @@ public struct WebhookHandler: JobHandler {
     public let admin: WebhookEndpointAdmin
     private let secrets: [String: [WebhookSecret]]
     private let environment: [String: String]
-    private let clients: WebhookClientPool
+    private let clients: HTTPClientPool
     private let signer = WebhookSigner()
 
     /// The `user-agent` sent.
@@ -58,7 +58,7 @@ public struct WebhookHandler: JobHandler {
         self.secrets = secrets
         self.environment = environment
         admin = WebhookEndpointAdmin(client: client)
-        clients = WebhookClientPool(logger: logger)
+        clients = HTTPClientPool(logger: logger)
     }
 
     /// One delivery attempt; see the type's documentation for the outcome rules.
@@ -101,7 +101,7 @@ public struct WebhookHandler: JobHandler {
         switch WebhookOutcome.classify(result) {
         case .delivered:
             if case .success(let response) = result {
-                return "\(response.status) in \(Self.milliseconds(response.totalTime)) ms: \(Self.excerpt(response.body, limit: Self.resultExcerpt))"
+                return "\(response.status) in \(Self.milliseconds(response.totalTime)) ms: \(response.bodyExcerpt(limit: Self.resultExcerpt))"
             }
             return summary
         case .retry(let after, let countsAsAttempt):
@@ -175,7 +175,7 @@ public struct WebhookHandler: JobHandler {
         switch result {
         case .success(let response):
             let more = response.truncated ? "…" : ""
-            return "\(target) answered \(response.status) in \(milliseconds(response.totalTime)) ms: \(excerpt(response.body, limit: messageExcerpt))\(more)"
+            return "\(target) answered \(response.status) in \(milliseconds(response.totalTime)) ms: \(response.bodyExcerpt(limit: messageExcerpt))\(more)"
         case .failure(let error):
             return "\(target): \(error.description) (after \(milliseconds(elapsed)) ms)"
         }
@@ -184,13 +184,5 @@ public struct WebhookHandler: JobHandler {
     static func milliseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
-    /// At most `limit` characters of `bytes` as text, on one line.
-    static func excerpt(_ bytes: [UInt8], limit: Int) -> String {
-        let text = String(decoding: bytes.prefix(limit * 4), as: UTF8.self)
-        let flat = text.map { $0.isNewline ? " " : $0 }
-        let cut = flat.prefix(limit)
-        return String(cut) + (flat.count > limit ? "…" : "")
     }
 }

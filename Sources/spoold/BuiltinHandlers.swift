@@ -20,6 +20,10 @@ enum BuiltinHandlers {
             for key in ["source_root", "destination_root"] {
                 if let path = map[key] as? String { map[key] = absolute(path, base: base) }
             }
+            if var download = map["download"] as? [String: Any], let path = download["ca_file"] as? String {
+                download["ca_file"] = absolute(path, base: base)
+                map["download"] = download
+            }
             do {
                 registry.register(FileHandler(configuration: try FileHandlerConfiguration(dictionary: map, file: configPath, key: "handlers.files")))
             } catch {

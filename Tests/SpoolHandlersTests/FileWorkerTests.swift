@@ -54,4 +54,44 @@ struct FileWorkerTests {
         #expect(try queue.job(id: fake)?.attempts == 1)
         #expect(try queue.job(id: escape)?.lastError?.contains("escapes its root") == true)
     }
+
+    @Test("URL sources through the worker: a cut download retries and completes; 404 goes dead at once; 503 uses its attempts")
+    func downloadsRetryThroughTheWorker() throws {
+        let fixture = try DownloadFixture("worker-https")
+        defer { fixture.remove() }
+        let csv = Array("a,b\n1,\"x\ny\"\n2,z\n".utf8)
+        try fixture.serve("in.csv", csv)
+        try withTestServer(certificate: fixture.certificate, filesDirectory: fixture.served) { server in
+            let client = SpoolClient(configuration: try RedisConfiguration(url: Self.redisURL()),
+                                     prefix: "test-files-\(UUID().uuidString.prefix(8).lowercased())")
+            var registry = HandlerRegistry()
+            registry.register(FileHandler(configuration: FileHandlerConfiguration(
+                sourceRoot: fixture.sandbox.source, destinationRoot: fixture.sandbox.destination, allowedTypes: [.csv],
+                download: fixture.download())))
+            var logger = Logger(label: "spool.test.files")
+            logger.logLevel = .critical
+            let worker = Worker(client: client, registry: registry,
+                                configuration: WorkerConfiguration(groups: [.init(queues: [.init(name: "files", retention: QueueRetention(keepCompletedDetails: true))], concurrency: 2)]),
+                                logger: logger)
+            try worker.start()
+            defer { worker.shutdown(grace: .seconds(1)) }
+            let queue = try client.queue("files")
+            let options = JobOptions(maxAttempts: 2, backoff: .fixed(.milliseconds(200)))
+            func enqueue(_ path: String, _ destination: String) throws -> String {
+                try queue.enqueue(NewJob(kind: "spool.file", payload: FileJob(source: server.url(path), steps: [.verify, .copy], destination: destination),
+                                         options: options)).id
+            }
+            let flaky = try enqueue("/flaky/in.csv", "flaky.csv")
+            let missing = try enqueue("/files/none.csv", "missing.csv")
+            let busy = try enqueue("/status/503", "busy.csv")
+            #expect(try Self.eventually { try queue.stats().completed == 1 && queue.stats().dead == 2 })
+            #expect(try queue.job(id: flaky)?.attempts == 2)
+            #expect(try fixture.sandbox.output("flaky.csv") == csv)
+            #expect(try queue.job(id: missing)?.attempts == 1)
+            #expect(try queue.job(id: missing)?.lastError?.contains("answered 404 (no such file)") == true)
+            #expect(try queue.job(id: busy)?.attempts == 2)
+            #expect(try queue.job(id: busy)?.lastError?.contains("answered 503") == true)
+            #expect(try fixture.sandbox.destinationListing() == ["flaky.csv", "flaky.csv.manifest.json"])
+        }
+    }
 }

@@ -31,11 +31,16 @@ struct TestServerError: Error, CustomStringConvertible {
 }
 
 /// A real HTTP server (Tests/SpoolHandlersTests/Fixtures/http_test_server.py) on 127.0.0.1, started with
-/// posix_spawn (default signal mask and dispositions, so SIGTERM stops it) and stopped by its pid.
+/// posix_spawn (default signal mask and dispositions, so SIGTERM stops it) and stopped by its pid. With a
+/// certificate it speaks HTTPS.
 final class TestServer: Sendable {
     let pid: pid_t
     let port: Int
     let logPath: String
+    /// One line per accepted TCP connection.
+    let connectionLogPath: String
+    /// `http` or `https`.
+    let scheme: String
 
     /// The policy tests use: the default one plus 127.0.0.1 explicitly.
     static let loopbackPolicy: SSRFPolicy = {
@@ -43,19 +48,26 @@ final class TestServer: Sendable {
         return SSRFPolicy(allowedNetworks: [network])
     }()
 
-    private init(pid: pid_t, port: Int, logPath: String) {
+    private init(pid: pid_t, port: Int, logPath: String, scheme: String) {
         self.pid = pid
         self.port = port
         self.logPath = logPath
+        connectionLogPath = logPath + ".connections"
+        self.scheme = scheme
     }
 
-    static func start(secrets: [String] = []) throws -> TestServer {
+    /// Starts a server; with `certificate` it serves HTTPS, with `filesDirectory` it serves that folder's
+    /// files under `/files/` and `/flaky/`.
+    static func start(secrets: [String] = [], certificate: TestCertificate? = nil, filesDirectory: String? = nil) throws -> TestServer {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Fixtures/http_test_server.py").path
         let logPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("spool-http-\(UUID().uuidString).jsonl").path
         let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "/bin/python3"
-        let arguments = [python, script, "--port", "0", "--log", logPath] + secrets.flatMap { ["--secret", $0] }
+        var arguments = [python, script, "--port", "0", "--log", logPath, "--connection-log", logPath + ".connections"]
+        arguments += secrets.flatMap { ["--secret", $0] }
+        if let certificate { arguments += ["--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath] }
+        if let filesDirectory { arguments += ["--files-dir", filesDirectory] }
         let environment = ProcessInfo.processInfo.environment.map { "\($0.key)=\($0.value)" }
 
         var pipeFDs: [Int32] = [-1, -1]
@@ -120,7 +132,7 @@ final class TestServer: Sendable {
             waitpid(pid, &status, 0)
             throw TestServerError(description: "test server printed \"\(text)\" instead of a port")
         }
-        return TestServer(pid: pid, port: port, logPath: logPath)
+        return TestServer(pid: pid, port: port, logPath: logPath, scheme: certificate == nil ? "http" : "https")
     }
 
     func stop() {
@@ -128,9 +140,15 @@ final class TestServer: Sendable {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         unlink(logPath)
+        unlink(connectionLogPath)
     }
 
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    func url(_ path: String) -> String { "\(scheme)://127.0.0.1:\(port)\(path)" }
+
+    /// How many TCP connections the server accepted so far.
+    func connectionCount() throws -> Int {
+        try Data(contentsOf: URL(fileURLWithPath: connectionLogPath)).split(separator: 0x0A).filter { !$0.isEmpty }.count
+    }
 
     func requests() throws -> [RecordedRequest] {
         let data = try Data(contentsOf: URL(fileURLWithPath: logPath))
@@ -148,8 +166,9 @@ final class TestServer: Sendable {
 }
 
 /// Runs `body` with a fresh test server, stopping it afterwards whatever happens.
-func withTestServer<T>(secrets: [String] = [], _ body: (TestServer) throws -> T) throws -> T {
-    let server = try TestServer.start(secrets: secrets)
+func withTestServer<T>(secrets: [String] = [], certificate: TestCertificate? = nil, filesDirectory: String? = nil,
+                       _ body: (TestServer) throws -> T) throws -> T {
+    let server = try TestServer.start(secrets: secrets, certificate: certificate, filesDirectory: filesDirectory)
     defer { server.stop() }
     return try body(server)
 }

@@ -1,9 +1,10 @@
 import Logging
 import Synchronization
 
-/// HTTP clients for webhook deliveries, one per concurrent delivery: a worker thread takes one, sends, and
-/// gives it back, so each client's kept-alive connections are reused and no delivery waits for another.
-final class WebhookClientPool: Sendable {
+/// HTTP clients, one per concurrent request: a worker thread takes one, sends (or downloads), and gives it
+/// back, so each client's kept-alive connections are reused and no request waits for another. Used by the
+/// webhook deliveries and the file handler's downloads.
+final class HTTPClientPool: Sendable {
     private let idle = Mutex<[HTTPClient]>([])
     private let logger: Logger
 
