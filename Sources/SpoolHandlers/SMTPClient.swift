@@ -99,6 +99,7 @@ public struct SMTPClient: Sendable {
         case .none: useSSL = CURLUSESSL_NONE
         }
         check(spool_curl_setopt_long(h, CURLOPT_USE_SSL, Int(useSSL.rawValue)), "USE_SSL")
+        if let caFile = configuration.caFile { check(spool_curl_setopt_string(h, CURLOPT_CAINFO, caFile), "CAINFO") }
         if let username { check(spool_curl_setopt_string(h, CURLOPT_USERNAME, username), "USERNAME") }
         if let password { check(spool_curl_setopt_string(h, CURLOPT_PASSWORD, password), "PASSWORD") }
         check(spool_curl_setopt_string(h, CURLOPT_MAIL_FROM, "<\(sender)>"), "MAIL_FROM")

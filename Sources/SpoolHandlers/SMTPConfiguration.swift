@@ -1,3 +1,4 @@
+import Foundation
 import Spool
 /// How the email handler reaches its SMTP server and where it finds templates and attachments.
 ///
@@ -11,6 +12,7 @@ import Spool
 ///     password: credential:smtp-password      # a reference only: env:NAME, file:/path, credential:NAME
 ///     connect_timeout: 10s                    # 500ms, 10s, 2m, or a bare number of seconds
 ///     timeout: 60s                            # the whole exchange
+///     ca_file: /etc/spool/relay-ca.pem        # trust this CA bundle instead of the system's (private relays)
 ///     from: "Shop <shop@example.com>"         # default From
 ///     attachments_root: /var/lib/spool/attachments
 ///     attachment_roots:                       # further roots a payload picks with "root": "<name>";
@@ -49,6 +51,8 @@ public struct SMTPConfiguration: Sendable, Hashable {
     public var defaultFrom: EmailAddress?
     /// The directory attachment paths are confined to; nil refuses attachments.
     public var attachmentsRoot: String?
+    /// A PEM bundle of the CAs trusted for the server's certificate; nil trusts the system's.
+    public var caFile: String?
     /// Further attachment directories by name, picked by an attachment's `root`.
     public var attachmentRoots: [String: String] = [:]
     /// The most bytes the attachments of one message may total.
@@ -90,7 +94,7 @@ public struct SMTPConfiguration: Sendable, Hashable {
             SMTPConfigurationError(file: file, key: "\(key).\(name)", problem: problem)
         }
         let known: Set<String> = ["url", "starttls", "username", "password", "connect_timeout", "timeout", "from",
-                                  "attachments_root", "attachment_roots", "attachments_max_bytes", "templates"]
+                                  "attachments_root", "attachment_roots", "attachments_max_bytes", "templates", "ca_file"]
         if let unknown = dictionary.keys.sorted().first(where: { !known.contains($0) }) {
             throw fail(unknown, "unknown key; expected one of \(known.sorted().joined(separator: ", "))")
         }
@@ -155,6 +159,11 @@ public struct SMTPConfiguration: Sendable, Hashable {
             attachmentsMaxBytes = bytes
         }
         templatesDirectory = try path("templates")
+        caFile = try path("ca_file")
+        if let caFile {
+            guard security != .none else { throw fail("ca_file", "only applies with TLS (smtps:// or starttls required/opportunistic)") }
+            guard FileManager.default.isReadableFile(atPath: caFile) else { throw fail("ca_file", "cannot read \(caFile)") }
+        }
     }
 
     private static func parseURL(

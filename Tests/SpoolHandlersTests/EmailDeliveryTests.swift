@@ -264,4 +264,63 @@ struct EmailDeliveryTests {
         #expect(ports[6] != ports[0] && ports[7] == ports[6], "after the refusal a new connection is opened and kept: \(ports)")
         #expect(messages[7].header("Subject") == "m7" && messages[0].header("Subject") == "m0")
     }
+
+    @Test("TLS: STARTTLS (required, with AUTH) and SMTPS deliver over TLS with ca_file trusting the server; an untrusted certificate sends nothing")
+    func tls() throws {
+        let certificate = try TestCertificate.shared()
+        let message = Array("Subject: tls\r\nMessage-ID: <tls@example.com>\r\n\r\nover TLS\r\n".utf8)
+
+        let starttls = try EmailSMTPServer(auth: "mailer:pa55", tls: certificate)
+        defer { starttls.stop() }
+        var password: String { starttls.directory + "/password" }
+        _ = FileManager.default.createFile(atPath: password, contents: Data("pa55\n".utf8))
+        let required = SMTPClient(configuration: starttls.configuration {
+            $0.security = .starttlsRequired
+            $0.caFile = certificate.certificatePath
+            $0.username = "mailer"
+            $0.password = .file(password)
+        })
+        _ = try required.send(message, from: "a@example.com", to: ["b@example.com"])
+        let opportunistic = SMTPClient(configuration: starttls.configuration {
+            $0.security = .starttlsOpportunistic
+            $0.caFile = certificate.certificatePath
+            $0.username = "mailer"
+            $0.password = .file(password)
+        })
+        _ = try opportunistic.send(message, from: "a@example.com", to: ["c@example.com"])
+        // Without the CA the certificate is not trusted: a TLS error (retried), and nothing is sent.
+        let untrusted = SMTPClient(configuration: starttls.configuration { $0.security = .starttlsRequired })
+        do {
+            _ = try untrusted.send(message, from: "a@example.com", to: ["d@example.com"])
+            Issue.record("an untrusted certificate was accepted")
+        } catch {
+            #expect(error.description.contains("TLS with SMTP server 127.0.0.1:\(starttls.port) failed"), "\(error)")
+            #expect(error.isTemporary)
+        }
+        let received = try starttls.messages()
+        #expect(received.map(\.rcpt_tos) == [["b@example.com"], ["c@example.com"]])
+        #expect(received.allSatisfy { $0.tls && $0.auth_user == "mailer" }, "\(received.map { ($0.tls, $0.auth_user) })")
+
+        let smtps = try EmailSMTPServer(tls: certificate, implicitTLS: true)
+        defer { smtps.stop() }
+        let implicit = SMTPClient(configuration: smtps.configuration {
+            $0.security = .implicitTLS
+            $0.caFile = certificate.certificatePath
+        })
+        _ = try implicit.send(message, from: "a@example.com", to: ["e@example.com"])
+        let overSMTPS = try smtps.messages()
+        #expect(overSMTPS.count == 1 && overSMTPS.first?.tls == true)
+
+        // ca_file is checked when the configuration is read.
+        #expect(throws: SMTPConfigurationError.self) {
+            try SMTPConfiguration(dictionary: ["url": "smtps://127.0.0.1:1", "ca_file": "/nonexistent/ca.pem"], file: "/etc/spool/spool.yaml", key: "handlers.email")
+        }
+        #expect(throws: SMTPConfigurationError.self) {
+            try SMTPConfiguration(dictionary: ["url": "smtp://127.0.0.1:1", "starttls": "none", "ca_file": certificate.certificatePath],
+                                  file: "/etc/spool/spool.yaml", key: "handlers.email")
+        }
+        let parsed = try SMTPConfiguration(dictionary: ["url": "smtps://127.0.0.1:1", "ca_file": certificate.certificatePath],
+                                           file: "/etc/spool/spool.yaml", key: "handlers.email")
+        #expect(parsed.caFile == certificate.certificatePath)
+    }
 }

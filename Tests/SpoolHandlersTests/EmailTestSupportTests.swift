@@ -26,6 +26,7 @@ struct InspectedMessage: Decodable {
     let status: Int
     let auth_user: String?
     let peer_port: Int?
+    let tls: Bool
     let defects: [String]
     let headers: [String: String]
     let raw_headers: [String]
@@ -51,15 +52,16 @@ final class EmailSMTPServer: @unchecked Sendable {
     let process: ChildProcess
     let port: Int
     let logPath: String
-    private let directory: String
+    let directory: String
 
-    init(auth: String? = nil) throws {
+    init(auth: String? = nil, tls: TestCertificate? = nil, implicitTLS: Bool = false) throws {
         directory = NSTemporaryDirectory() + "spool-smtp-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         logPath = directory + "/messages.jsonl"
         let portFile = directory + "/port"
         var arguments = [Self.fixtures + "/smtp_test_server.py", "--log", logPath]
         if let auth { arguments += ["--auth", auth] }
+        if let tls { arguments += ["--tls-cert", tls.certificatePath, "--tls-key", tls.keyPath] + (implicitTLS ? ["--smtps"] : []) }
         process = try ChildProcess(Self.python, arguments, logFile: portFile, errorFile: directory + "/stderr")
         let deadline = ContinuousClock.now + .seconds(15)
         var found: Int?

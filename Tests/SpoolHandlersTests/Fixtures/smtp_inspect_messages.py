@@ -45,6 +45,7 @@ def main():
                 "status": rec["status"],
                 "auth_user": rec.get("auth_user"),
                 "peer_port": rec.get("peer_port"),
+                "tls": rec.get("tls", False),
                 "defects": defects,
                 "headers": {k: str(v) for k, v in msg.items()},
                 "raw_headers": [f"{k}: {v}" for k, v in compat.items()],

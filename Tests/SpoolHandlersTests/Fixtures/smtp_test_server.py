@@ -6,7 +6,9 @@ Listens on 127.0.0.1 on a free port, prints the port on stdout, and appends one 
 port, the same for messages sent over one connection.
 Answers by recipient local part: reject550* -> 550 at RCPT, tempfail* -> 451 at RCPT,
 rejectdata* -> 554 at end of DATA, tempdata-once* -> 451 at end of DATA the first time a Message-ID is seen.
-With --auth user:password, AUTH is required (allowed without TLS) and checked.
+With --auth user:password, AUTH is required and checked (allowed without TLS unless TLS is on).
+With --tls-cert/--tls-key, STARTTLS is offered and required before MAIL; with --smtps as well, the
+connection is TLS from the first byte instead. Each record's "tls" says whether the message came over TLS.
 """
 import argparse
 import asyncio
@@ -14,6 +16,7 @@ import base64
 import email
 import json
 import signal
+import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -23,7 +26,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--log", required=True)
     parser.add_argument("--auth")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
+    parser.add_argument("--smtps", action="store_true")
     args = parser.parse_args()
+    context = None
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
     seen_ids = set()
 
     class Handler:
@@ -52,7 +62,8 @@ def main():
             user = login.login.decode() if isinstance(login, LoginPassword) else None
             record = {"mail_from": envelope.mail_from, "rcpt_tos": list(envelope.rcpt_tos),
                       "data": base64.b64encode(raw).decode(), "status": status, "auth_user": user,
-                      "peer_port": session.peer[1] if session.peer else None}
+                      "peer_port": session.peer[1] if session.peer else None,
+                      "tls": server.transport.get_extra_info("ssl_object") is not None}
             with open(args.log, "a") as f:
                 f.write(json.dumps(record) + "\n")
             return reply
@@ -66,7 +77,9 @@ def main():
                 and auth_data.password.decode() == password
             return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
-        kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+        kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=context is not None)
+    if context is not None and not args.smtps:
+        kwargs.update(tls_context=context, require_starttls=True)
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -74,7 +87,8 @@ def main():
     def factory():
         return SMTP(Handler(), hostname="spool-test.local", data_size_limit=50_000_000, **kwargs)
 
-    server = loop.run_until_complete(loop.create_server(factory, host="127.0.0.1", port=0))
+    server = loop.run_until_complete(loop.create_server(factory, host="127.0.0.1", port=0,
+                                                        ssl=context if args.smtps else None))
     port = server.sockets[0].getsockname()[1]
     print(port, flush=True)
     loop.add_signal_handler(signal.SIGTERM, loop.stop)
