@@ -34,6 +34,7 @@ struct SpoolBench: ParsableCommand {
         @Option(help: "Postgres URL for the outbox workload (skipped when absent).") var database: String?
         @Option(help: "Rows for the outbox workload.") var outboxRows = 10_000
         @Option(help: "Only these workloads (comma-separated numbers, e.g. 1,2); all by default.") var only: String?
+        @Option(help: "Worker concurrencies for the processing workload (comma-separated).") var processConcurrency = "1,10,50"
         @Option(help: "Sidekiq figures (JSON lines from scripts/sidekiq/bench.rb) to compare with.") var sidekiq: String?
 
         func run() throws {
@@ -58,7 +59,8 @@ struct SpoolBench: ParsableCommand {
             if selected.contains("2") { try measure("2 enqueue many ×1000", "throughput", "jobs/s", target: "≥ 150000", targetValue: 150_000) {
                 try workloads.enqueueMany(count: enqueueManyCount)
             } }
-            for concurrency in [1, 10, 50] where selected.contains("3") {
+            let concurrencies = processConcurrency.split(separator: ",").compactMap { Int($0) }
+            for concurrency in concurrencies where selected.contains("3") {
                 try measure("3 process noop c=\(concurrency)", "throughput", "jobs/s") {
                     try workloads.process(count: processCount, concurrency: concurrency)
                 }

@@ -23,6 +23,19 @@ enum WorkerTestEnvironment {
         return logger
     }
 
+    /// A worker serving `queue` with the noop, sleep and scripted handlers (scripted: 2 attempts, 10 ms backoff).
+    static func worker(_ client: SpoolClient, queue: String = "q", concurrency: Int,
+                       tune: (inout WorkerConfiguration) -> Void = { _ in }) -> Worker {
+        var registry = HandlerRegistry()
+        registry.register(NoopHandler())
+        registry.register(SleepHandler())
+        registry.register(ScriptedHandler(), settings: .init(maxAttempts: 2, backoff: .fixed(.milliseconds(10))))
+        var configuration = WorkerConfiguration(groups: [.init(queues: [.init(name: queue)], concurrency: concurrency)])
+        configuration.reapInterval = .milliseconds(200)
+        tune(&configuration)
+        return Worker(client: client, registry: registry, configuration: configuration, logger: quietLogger)
+    }
+
     /// Waits until `condition` holds, up to `limit`; returns whether it did.
     static func eventually(_ limit: Duration = .seconds(10), _ condition: () throws -> Bool) rethrows -> Bool {
         try SpoolTestSupport.eventually(limit, condition)

@@ -7,21 +7,15 @@ import Testing
 struct WorkerTests {
     func makeWorker(_ client: SpoolClient, queue: String = "q", concurrency: Int = 4,
                     tune: (inout WorkerConfiguration) -> Void = { _ in }) -> Worker {
-        var registry = HandlerRegistry()
-        registry.register(NoopHandler())
-        registry.register(SleepHandler())
-        registry.register(ScriptedHandler(), settings: .init(maxAttempts: 2, backoff: .fixed(.milliseconds(10))))
-        var configuration = WorkerConfiguration(groups: [.init(queues: [.init(name: queue)], concurrency: concurrency)])
-        configuration.reapInterval = .milliseconds(200)
-        tune(&configuration)
-        return Worker(client: client, registry: registry, configuration: configuration, logger: WorkerTestEnvironment.quietLogger)
+        WorkerTestEnvironment.worker(client, queue: queue, concurrency: concurrency, tune: tune)
     }
 
-    @Test("jobs run and complete; failures retry then die; unknown kinds and bad payloads die at once")
-    func outcomes() throws {
+    @Test("jobs run and complete; failures retry then die; unknown kinds and bad payloads die at once",
+          arguments: [1, 4])
+    func outcomes(concurrency: Int) throws {
         let client = try WorkerTestEnvironment.client("outcomes")
         let queue = try client.queue("q")
-        let worker = makeWorker(client)
+        let worker = makeWorker(client, concurrency: concurrency)
         try worker.start()
         defer { worker.shutdown(grace: .seconds(1)) }
         _ = try queue.enqueue(NewJob(kind: "spool.noop", json: "{}"))
@@ -38,6 +32,11 @@ struct WorkerTests {
         #expect(try queue.job(id: undecodable)?.lastError?.contains("payload does not decode") == true)
         #expect(try queue.job(id: undecodable)?.attempts == 1)
         #expect(try queue.job(id: ok)?.state == .done)
+        #expect(WorkerTestEnvironment.eventually {
+            worker.metrics.count(queue: "q", kind: "test.scripted", outcome: "completed") == 1
+                && worker.metrics.count(queue: "q", kind: "spool.noop", outcome: "completed") == 1
+        })
+        #expect(worker.metrics.count(queue: "q", kind: "test.scripted", outcome: "dead") == 2)
     }
 
     @Test("graceful shutdown: short jobs finish, long ones go back to ready at once")
@@ -64,11 +63,12 @@ struct WorkerTests {
         #expect(try queue.stats().active == 0)
     }
 
-    @Test("a handler past its deadline is cancelled; one that ignores cancellation is failed and its thread replaced")
-    func timeouts() throws {
+    @Test("a handler past its deadline is cancelled; one that ignores cancellation is failed and its thread replaced",
+          arguments: [1, 2])
+    func timeouts(concurrency: Int) throws {
         let client = try WorkerTestEnvironment.client("timeouts")
         let queue = try client.queue("q")
-        let worker = makeWorker(client, concurrency: 2) { configuration in
+        let worker = makeWorker(client, concurrency: concurrency) { configuration in
             configuration.timeoutGrace = .milliseconds(300)
             configuration.defaultMaxAttempts = 1
         }
@@ -81,11 +81,11 @@ struct WorkerTests {
         let politeJob = try queue.job(id: polite)
         #expect(politeJob?.lastError?.contains("cancelled at its deadline") == true, "\(String(describing: politeJob?.lastError)) \(String(describing: politeJob?.state))")
         #expect(try queue.job(id: stubborn)?.lastError?.contains("ignored cancellation") == true)
-        // The stuck thread was replaced: both slots still serve jobs.
-        #expect(worker.liveWorkerThreads == 2)
-        _ = try queue.enqueue((0..<2).map { _ in NewJob(kind: "spool.sleep", validatedJSON: Array(#"{"ms":300}"#.utf8)) })
-        #expect(try WorkerTestEnvironment.eventually(.seconds(2)) { try queue.stats().active == 2 })
-        #expect(try WorkerTestEnvironment.eventually(.seconds(3)) { try queue.stats().completed == 2 })
+        // The stuck thread was replaced: every slot still serves jobs.
+        #expect(worker.liveWorkerThreads == concurrency)
+        _ = try queue.enqueue((0..<concurrency).map { _ in NewJob(kind: "spool.sleep", validatedJSON: Array(#"{"ms":300}"#.utf8)) })
+        #expect(try WorkerTestEnvironment.eventually(.seconds(2)) { try queue.stats().active == concurrency })
+        #expect(try WorkerTestEnvironment.eventually(.seconds(3)) { try queue.stats().completed == concurrency })
     }
 
     @Test("heartbeats list the worker while it runs and drop it when it stops")

@@ -5,27 +5,58 @@ public enum JobID {
     /// A new UUIDv7 (RFC 9562): 48-bit Unix milliseconds, then random bits; lowercase text form.
     public static func make(now: Date = Date()) -> String {
         var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt64
-        let millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        // 48 bits of time, version 7, 12 random bits; variant 10, 62 random bits.
+        return format(millis: unixMillis(now), high: generator.next(), low: generator.next())
+    }
+
+    /// `count` new UUIDv7s, their random bits read from the system's secure source 16 ids a call rather than in
+    /// two calls per id (each read is a system call: for a batch of 1,000 ids those were the enqueue's largest
+    /// cost).
+    public static func make(count: Int, now: Date = Date()) -> [String] {
+        guard count > 0 else { return [] }
+        let millis = unixMillis(now)
+        var words = [UInt64](repeating: 0, count: 2 * count)
+        words.withUnsafeMutableBytes { fillRandom($0) }
+        return (0..<count).map { format(millis: millis, high: words[2 * $0], low: words[2 * $0 + 1]) }
+    }
+
+    private static func unixMillis(_ now: Date) -> UInt64 { UInt64(max(0, now.timeIntervalSince1970 * 1000)) }
+
+    /// Fills `buffer` with secure random bytes, 256 a call (getentropy's limit; glibc 2.25+ and macOS); should
+    /// the call fail, the rest comes from the standard library's generator.
+    private static func fillRandom(_ buffer: UnsafeMutableRawBufferPointer) {
+        guard let base = buffer.baseAddress else { return }
+        var filled = 0
+        while filled < buffer.count {
+            let chunk = min(256, buffer.count - filled)
+            guard getentropy(base + filled, chunk) == 0 else { break }
+            filled += chunk
+        }
+        var generator = SystemRandomNumberGenerator()
+        while filled < buffer.count {
+            buffer[filled] = generator.next()
+            filled += 1
+        }
+    }
+
+    /// The text form: 48 bits of time, version 7, 12 random bits; variant 10, 62 random bits.
+    private static func format(millis: UInt64, high: UInt64, low: UInt64) -> String {
         let first = (millis << 16) | 0x7000 | (high & 0x0FFF)
         let second = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: 36) { buffer in
             var position = 0
-            func put(_ word: UInt64, nibbles: Range<Int>) {
-                for nibble in nibbles.reversed() {
+            func put(_ word: UInt64) {
+                for nibble in (0..<16).reversed() {
                     if position == 8 || position == 13 || position == 18 || position == 23 {
                         buffer[position] = UInt8(ascii: "-")
                         position += 1
                     }
-                    buffer[position] = digits[Int((word >> UInt64(nibble * 4)) & 0xF)]
+                    let digit = UInt8((word >> UInt64(nibble * 4)) & 0xF)
+                    buffer[position] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
                     position += 1
                 }
             }
-            put(first, nibbles: 0..<16)
-            put(second, nibbles: 0..<16)
+            put(first)
+            put(second)
             return position
         }
     }

@@ -102,6 +102,11 @@ public struct NewJob: Sendable {
     /// payload size. Other enqueue paths (the Postgres outbox) call it so a job they accept is one Redis takes.
     public func validate(queue: String, maxPayloadBytes: Int) throws(SpoolError) {
         try QueueName.validate(queue)
+        try validateContents(queue: queue, maxPayloadBytes: maxPayloadBytes)
+    }
+
+    /// `validate(queue:maxPayloadBytes:)` less the queue name, for a queue whose name was checked already.
+    func validateContents(queue: String, maxPayloadBytes: Int) throws(SpoolError) {
         try options.validate()
         guard !kind.isEmpty, kind.utf8.count <= 200 else { throw .invalidJob("job kind must be 1–200 bytes") }
         guard !kind.utf8.contains(0) else { throw .invalidJob("job kind \"\(kind)\" contains a NUL character") }

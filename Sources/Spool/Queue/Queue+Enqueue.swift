@@ -26,23 +26,25 @@ extension Queue {
     public func enqueue(_ jobs: [NewJob]) throws(SpoolError) -> [EnqueueResult] {
         if jobs.isEmpty { return [] }
         let keyArguments = [keys.base, keys.ready, keys.delayed, keys.meta, keys.wake, keys.done].map { RedisArgument($0) }
+        // The queue's name was checked when this handle was made; fresh ids for the batch come from one read.
+        var freshIDs = JobID.make(count: jobs.count { $0.options.id == nil }).makeIterator()
         var calls: [ScriptCall] = []
-        var batch: [RedisArgument] = [RedisArgument(name)]
+        var batch = Self.newEnqueueBatch(name: name, jobs: min(jobs.count, 1000))
         var batchJobs = 0
         var batchBytes = 0
         var ids: [String] = []
         ids.reserveCapacity(jobs.count)
-        for job in jobs {
-            let id = job.options.id ?? JobID.make()
+        for (index, job) in jobs.enumerated() {
+            guard let id = job.options.id ?? freshIDs.next() else { throw .protocolMismatch("ran out of job ids") }
             ids.append(id)
-            let arguments = try arguments(for: job, id: id)
+            try job.validateContents(queue: name, maxPayloadBytes: client.maxPayloadBytes)
             if batchJobs == 1000 || (batchJobs > 0 && batchBytes + job.payload.count > 8 << 20) {
                 calls.append(ScriptCall(script: QueueScripts.enqueue, keys: keyArguments, arguments: batch))
-                batch = [RedisArgument(name)]
+                batch = Self.newEnqueueBatch(name: name, jobs: min(jobs.count - index, 1000))
                 batchJobs = 0
                 batchBytes = 0
             }
-            batch.append(contentsOf: arguments)
+            appendArguments(for: job, id: id, to: &batch)
             batchJobs += 1
             batchBytes += job.payload.count
         }
@@ -98,17 +100,29 @@ extension Queue {
         return try await enqueue(job)
     }
 
-    func arguments(for job: NewJob, id: String) throws(SpoolError) -> [RedisArgument] {
+    /// The enqueue script's arguments before the jobs: the queue name; room reserved for `jobs` jobs.
+    static func newEnqueueBatch(name: String, jobs: Int) -> [RedisArgument] {
+        var batch: [RedisArgument] = [RedisArgument(name)]
+        batch.reserveCapacity(1 + 12 * jobs)
+        return batch
+    }
+
+    /// Appends one (validated) job's 12 enqueue-script arguments to `batch`.
+    func appendArguments(for job: NewJob, id: String, to batch: inout [RedisArgument]) {
         let options = job.options
-        try job.validate(queue: name, maxPayloadBytes: client.maxPayloadBytes)
         let delayMs = options.delay?.wholeMilliseconds ?? 0
         let runAtMs = options.runAt?.millisecondsSince1970 ?? 0
-        return [
-            RedisArgument(id), RedisArgument(job.kind), RedisArgument(bytes: job.payload), RedisArgument(options.priority),
-            RedisArgument(delayMs), RedisArgument(runAtMs), RedisArgument(options.maxAttempts ?? 0),
-            RedisArgument(options.backoff?.encoded ?? ""), RedisArgument(options.timeout?.wholeMilliseconds ?? 0),
-            RedisArgument(options.uniqueKey ?? ""), RedisArgument(max(1, options.uniqueFor.wholeMilliseconds)),
-            options.id == nil ? "0" : "1",
-        ]
+        batch.append(RedisArgument(id))
+        batch.append(RedisArgument(job.kind))
+        batch.append(RedisArgument(bytes: job.payload))
+        batch.append(RedisArgument(options.priority))
+        batch.append(RedisArgument(delayMs))
+        batch.append(RedisArgument(runAtMs))
+        batch.append(RedisArgument(options.maxAttempts ?? 0))
+        batch.append(RedisArgument(options.backoff?.encoded ?? ""))
+        batch.append(RedisArgument(options.timeout?.wholeMilliseconds ?? 0))
+        batch.append(RedisArgument(options.uniqueKey ?? ""))
+        batch.append(RedisArgument(max(1, options.uniqueFor.wholeMilliseconds)))
+        batch.append(options.id == nil ? "0" : "1")
     }
 }

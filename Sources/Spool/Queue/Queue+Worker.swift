@@ -60,15 +60,47 @@ extension Queue {
 
     /// `fetch` on a connection the caller owns (worker threads keep one each).
     public func fetch(count: Int, lease: Duration, tokenPrefix: String, on redis: RedisConnection) throws(SpoolError) -> FetchResult {
+        let call = fetchCall(count: count, lease: lease, tokenPrefix: tokenPrefix)
         let reply = try retryingStaleConnection { () throws(RedisError) in
-            try redis.evaluate(QueueScripts.fetch,
-                               keys: [keys.base, keys.ready, keys.active, keys.delayed, keys.meta, keys.wake].map({ RedisArgument($0) }),
-                               arguments: [RedisArgument(max(1, min(count, 1000))), RedisArgument(max(1, lease.wholeMilliseconds)), RedisArgument(tokenPrefix)])
+            try redis.evaluate(call.script, keys: call.keys, arguments: call.arguments)
         }
+        return try fetchResult(from: reply)
+    }
+
+    /// Completes `completions` and leases up to `count` more jobs in one round trip (the `complete` and `fetch`
+    /// scripts, pipelined): a worker thread that runs its own jobs pays one call per batch, not two. Returns,
+    /// per completion, whether its lease was still valid (as `complete(_:on:)`), and what `fetch` leased.
+    /// Completions go first, so a job finished here cannot be handed out again by the fetch that follows.
+    /// When it throws, which completions were applied is unknown: sending them again is safe (one already
+    /// applied reports its lease as no longer valid and changes nothing).
+    public func completeAndFetch(_ completions: [(lease: Lease, result: String?)], count: Int, lease: Duration,
+                                 tokenPrefix: String, on redis: RedisConnection) throws(SpoolError) -> (applied: [Bool], fetched: FetchResult) {
+        let completeCalls = completeCalls(completions)
+        let calls = completeCalls.calls + [fetchCall(count: count, lease: lease, tokenPrefix: tokenPrefix)]
+        let replies = try retryingStaleConnection { () throws(RedisError) in try redis.evaluateMany(calls) }
+        guard replies.count == calls.count else { throw .protocolMismatch("completeAndFetch got \(replies.count) replies to \(calls.count) calls") }
+        let server = redis.serverName
+        for reply in replies {
+            if let message = reply.errorMessage { throw .redis(.server(server: server, message: message)) }
+        }
+        let applied = try completeFlags(from: replies.dropLast(), sizes: completeCalls.sizes)
+        return (applied, try fetchResult(from: replies[replies.count - 1]))
+    }
+
+    /// The `fetch` script call: lease up to `count` (1…1000) jobs for `lease`.
+    func fetchCall(count: Int, lease: Duration, tokenPrefix: String) -> ScriptCall {
+        ScriptCall(script: QueueScripts.fetch,
+                   keys: [keys.base, keys.ready, keys.active, keys.delayed, keys.meta, keys.wake].map { RedisArgument($0) },
+                   arguments: [RedisArgument(max(1, min(count, 1000))), RedisArgument(max(1, lease.wholeMilliseconds)), RedisArgument(tokenPrefix)])
+    }
+
+    /// Reads the `fetch` script's reply.
+    func fetchResult(from reply: RedisValue) throws(SpoolError) -> FetchResult {
         let items = try reply.expectArray("fetch")
         guard items.count >= 2, (items.count - 2) % 12 == 0 else { throw .protocolMismatch("fetch returned \(items.count) items") }
         let due = items.integer(0)
         var jobs: [LeasedJob] = []
+        jobs.reserveCapacity((items.count - 2) / 12)
         var i = 2
         while i < items.count {
             let backoff = items.text(i + 6)
@@ -108,8 +140,19 @@ extension Queue {
 
     /// Marks many active jobs done in one call per 1,000; returns, per job, whether its lease was still valid.
     public func complete(_ items: [(lease: Lease, result: String?)], on redis: RedisConnection? = nil) throws(SpoolError) -> [Bool] {
-        var applied: [Bool] = []
-        applied.reserveCapacity(items.count)
+        let batches = completeCalls(items)
+        var replies: [RedisValue] = []
+        for call in batches.calls {
+            replies.append(try runScript(call, on: redis))
+        }
+        return try completeFlags(from: replies[...], sizes: batches.sizes)
+    }
+
+    /// The `complete` script calls for `items`, one per 1,000, with the number of jobs in each.
+    func completeCalls(_ items: [(lease: Lease, result: String?)]) -> (calls: [ScriptCall], sizes: [Int]) {
+        var calls: [ScriptCall] = []
+        var sizes: [Int] = []
+        let keys = [keys.base, keys.active, keys.done, keys.meta].map { RedisArgument($0) }
         var start = 0
         while start < items.count {
             let slice = items[start..<min(start + 1000, items.count)]
@@ -123,10 +166,20 @@ extension Queue {
                 arguments.append(RedisArgument(item.lease.token))
                 arguments.append(RedisArgument(item.result ?? ""))
             }
-            let reply = try runScript(QueueScripts.complete, keys: [keys.base, keys.active, keys.done, keys.meta], arguments: arguments, on: redis)
-            guard let flags = reply.bytes, flags.count == slice.count else { throw .protocolMismatch("complete returned \(reply)") }
-            applied.append(contentsOf: flags.map { $0 == UInt8(ascii: "1") })
+            calls.append(ScriptCall(script: QueueScripts.complete, keys: keys, arguments: arguments))
+            sizes.append(slice.count)
             start += 1000
+        }
+        return (calls, sizes)
+    }
+
+    /// Reads the `complete` scripts' replies (one letter per job) into one flag per job.
+    func completeFlags(from replies: ArraySlice<RedisValue>, sizes: [Int]) throws(SpoolError) -> [Bool] {
+        var applied: [Bool] = []
+        applied.reserveCapacity(sizes.reduce(0, +))
+        for (reply, size) in zip(replies, sizes) {
+            guard let flags = reply.bytes, flags.count == size else { throw .protocolMismatch("complete returned \(reply)") }
+            applied.append(contentsOf: flags.map { $0 == UInt8(ascii: "1") })
         }
         return applied
     }
@@ -199,8 +252,15 @@ extension Queue {
     }
 
     func runScript(_ script: RedisScript, keys: [String], arguments: [RedisArgument], on redis: RedisConnection?) throws(SpoolError) -> RedisValue {
-        guard let redis else { return try run(script, keys: keys, arguments: arguments) }
-        return try retryingStaleConnection { () throws(RedisError) in try redis.evaluate(script, keys: keys.map({ RedisArgument($0) }), arguments: arguments) }
+        try runScript(ScriptCall(script: script, keys: keys.map { RedisArgument($0) }, arguments: arguments), on: redis)
+    }
+
+    /// Runs one script call on `redis`, or on a pooled connection when nil.
+    func runScript(_ call: ScriptCall, on redis: RedisConnection?) throws(SpoolError) -> RedisValue {
+        guard let redis else {
+            return try client.withConnection { (redis) throws(RedisError) in try redis.evaluate(call.script, keys: call.keys, arguments: call.arguments) }
+        }
+        return try retryingStaleConnection { () throws(RedisError) in try redis.evaluate(call.script, keys: call.keys, arguments: call.arguments) }
     }
 }
 

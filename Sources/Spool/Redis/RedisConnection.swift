@@ -110,8 +110,7 @@ public final class RedisConnection: Sendable {
     public func wait(_ arguments: [RedisArgument], serverTimeout: Duration, deadline: ContinuousClock.Instant) throws(RedisError) -> RedisValue? {
         try state.withLock { (state: inout State) throws(RedisError) -> RedisValue? in
             let context = try self.connected(&state)
-            let status = Self.withArgv(arguments) { argc, argv, lengths in redisAppendCommandArgv(context, argc, argv, lengths) }
-            guard status == REDIS_OK else { throw self.fail(&state, context, timeout: nil) }
+            guard Self.append(arguments, to: context) == REDIS_OK else { throw self.fail(&state, context, timeout: nil) }
             var done: Int32 = 0
             while done == 0 {
                 if redisBufferWrite(context, &done) != REDIS_OK { throw self.fail(&state, context, timeout: nil) }
@@ -272,13 +271,8 @@ public final class RedisConnection: Sendable {
     /// reconnects) and throws an error that says what happened.
     private func roundTrip(_ state: inout State, _ context: UnsafeMutablePointer<redisContext>,
                            _ commands: [[RedisArgument]], timeout: Duration? = nil) throws(RedisError) -> [RedisValue] {
-        for arguments in commands {
-            let status = Self.withArgv(arguments) { argc, argv, lengths in
-                redisAppendCommandArgv(context, argc, argv, lengths)
-            }
-            if status != REDIS_OK {
-                throw fail(&state, context, timeout: timeout)
-            }
+        for arguments in commands where Self.append(arguments, to: context) != REDIS_OK {
+            throw fail(&state, context, timeout: timeout)
         }
         var replies: [RedisValue] = []
         replies.reserveCapacity(commands.count)
@@ -343,30 +337,12 @@ public final class RedisConnection: Sendable {
         return Array(UnsafeRawBufferPointer(start: pointer, count: count))
     }
 
-    /// Lays the arguments out in one buffer and calls `body` with hiredis's argc/argv/argvlen.
-    static func withArgv<R>(_ arguments: [RedisArgument],
-                            _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R) -> R {
-        let count = arguments.count
-        var total = 0
-        for argument in arguments { total += argument.byteCount }
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(total, 1), alignment: 1)
-        let argv = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: max(count, 1))
-        let lengths = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
-        defer {
-            buffer.deallocate()
-            argv.deallocate()
-            lengths.deallocate()
+    /// Appends one command to the context's output buffer, laid out in RESP here: one copy into hiredis,
+    /// instead of hiredis formatting each argument (a batch of 1,000 jobs is 12,000 arguments).
+    static func append(_ arguments: [RedisArgument], to context: UnsafeMutablePointer<redisContext>) -> Int32 {
+        RESPCommand.encode(arguments).withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(context, $0.baseAddress, $0.count) }
         }
-        var offset = 0
-        for (i, argument) in arguments.enumerated() {
-            let length = argument.byteCount
-            let start = buffer + offset
-            argument.copyBytes(to: start)
-            argv[i] = UnsafePointer(start.assumingMemoryBound(to: CChar.self))
-            lengths[i] = length
-            offset += length
-        }
-        return body(Int32(count), argv, lengths)
     }
 
     static func timeval(_ duration: Duration) -> timeval {

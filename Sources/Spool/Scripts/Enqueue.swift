@@ -10,6 +10,9 @@ extension QueueScripts {
     /// Returns {codes, details…}: one letter per job — `r` created ready, `s` created scheduled, `e` exists
     /// (its state follows in the details), `d` duplicate unique key (the holder's id follows in the details),
     /// `x` could not be written (the error follows in the details; the other jobs are applied).
+    /// Nothing is ever half-written: a queue key of the wrong type fails the whole call before any write, and
+    /// each job's first write is its hash, the only one of its writes that can fail (a key of another type in
+    /// its place) — so a job that fails leaves nothing, not even its unique key.
     static let enqueue = RedisScript(queueScript: "enqueue", #"""
 local base, ready, delayed, meta, wake_key, done = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local n = (#ARGV - 1) / 12
@@ -20,10 +23,19 @@ local codes = {}
 local details = {}
 local created = 0
 local ready_pairs = {}
+-- The queue's own keys are checked before anything is written: one of the wrong type fails the call here,
+-- instead of after the jobs' hashes are written (orphans) or after the whole batch is in (reported as failed).
+for _, expected in ipairs({{ready, 'zset'}, {delayed, 'zset'}, {done, 'zset'}, {meta, 'hash'}, {wake_key, 'list'}}) do
+  local found = redis.call('TYPE', expected[1]).ok
+  if found ~= 'none' and found ~= expected[2] then
+    return redis.error_reply('WRONGTYPE ' .. expected[1] .. ' holds a ' .. found .. ', not a ' .. expected[2] .. '; nothing was enqueued')
+  end
+end
 -- Reserve FIFO sequence numbers for the whole batch in one step.
 local next_seq = redis.call('HINCRBY', meta, 'seq', n) - n + 1
--- Each job is applied on its own: a job that cannot be written (a key of the wrong type, say) is reported
--- with `x` and leaves the others intact — no half-written job, since its hash is written before its set entry.
+-- Each job is applied on its own: a job that cannot be written (a key of the wrong type where its hash goes)
+-- is reported with `x` and leaves the others intact. Its hash is its first write and the only one that can
+-- fail, so a failed job leaves nothing behind (no unique key, no set entry).
 local function enqueue_one(a)
   local id, pri, ukey = ARGV[a + 1], ARGV[a + 4], ARGV[a + 10]
   local job_key = base .. 'job:' .. id
@@ -32,11 +44,11 @@ local function enqueue_one(a)
     if not existing and redis.call('ZSCORE', done, id) then existing = 'done' end
     if existing then return 'e', existing end
   end
+  local unique_key = nil
   if ukey ~= '' then
-    local unique_key = base .. 'unique:' .. ukey
+    unique_key = base .. 'unique:' .. ukey
     local holder = redis.call('GET', unique_key)
     if holder then return 'd', holder end
-    redis.call('SET', unique_key, id, 'PX', ARGV[a + 11])
   end
   local delay, at = ARGV[a + 5], ARGV[a + 6]
   local run_at, run_text = now, now_text
@@ -51,6 +63,7 @@ local function enqueue_one(a)
       redis.call('HSET', job_key, 'kind', ARGV[a + 2], 'payload', ARGV[a + 3], 'pri', pri, 'ctime', now_text,
         'rtime', run_text, 'state', 'scheduled', 'maxatt', ARGV[a + 7], 'backoff', ARGV[a + 8], 'tmo', ARGV[a + 9], 'ukey', ukey)
     end
+    if unique_key then redis.call('SET', unique_key, id, 'PX', ARGV[a + 11]) end
     redis.call('ZADD', delayed, run_text, id)
     return 's'
   end
@@ -64,6 +77,7 @@ local function enqueue_one(a)
       'rtime', run_text, 'state', 'ready', 'score', score, 'maxatt', ARGV[a + 7], 'backoff', ARGV[a + 8],
       'tmo', ARGV[a + 9], 'ukey', ukey)
   end
+  if unique_key then redis.call('SET', unique_key, id, 'PX', ARGV[a + 11]) end
   ready_pairs[#ready_pairs + 1] = score
   ready_pairs[#ready_pairs + 1] = id
   return 'r'

@@ -3,7 +3,9 @@ import Spool
 import Synchronization
 
 /// Hands fetched jobs from a group's dispatcher to its worker threads, and tells the dispatcher how many
-/// threads are free so it never leases more than can start at once.
+/// threads are free so it never leases more than can start at once. In a concurrency-1 group it holds the
+/// jobs the group's one thread leased for itself. Either way, what waits here is renewed and handed back on
+/// shutdown.
 final class JobChannel: Sendable {
     private let pending = Mutex<[LeasedJob]>([])
     private let available = DispatchSemaphore(value: 0)
@@ -25,6 +27,14 @@ final class JobChannel: Sendable {
         defer { idle.subtract(1, ordering: .relaxed) }
         guard available.wait(timeout: .now() + .milliseconds(Int(timeout.wholeMilliseconds))) == .success else { return nil }
         return pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+    }
+
+    /// Takes a job without waiting; nil when none is waiting. For a group whose one thread both leases and
+    /// runs its jobs (the semaphore counts one signal per pushed job, so taking one here never blocks).
+    func takeNow() -> LeasedJob? {
+        guard let job = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { return nil }
+        _ = available.wait(timeout: .now())
+        return job
     }
 
     /// Waits until a thread frees up (or `timeout`).

@@ -3,11 +3,15 @@ import Logging
 import Spool
 
 extension Worker {
-    /// Starts one worker thread for `group`.
+    /// Starts one worker thread for `group` (for a group of one, a thread that also leases its jobs).
     func startSlot(group: Int) {
         let slot = nextSlotID.add(1, ordering: .relaxed).newValue
         liveSlots.withLock { _ = $0.insert(slot) }
-        spawn(name: "spool-worker-\(slot)") { self.slotLoop(group: group, slot: slot) }
+        if configuration.groups[group].isSolo {
+            spawn(name: "spool-worker-\(slot)") { self.soloLoop(group: group, slot: slot) }
+        } else {
+            spawn(name: "spool-worker-\(slot)") { self.slotLoop(group: group, slot: slot) }
+        }
     }
 
     /// A worker thread: takes jobs from its group's channel, runs them, acknowledges them.
@@ -23,7 +27,8 @@ extension Worker {
     }
 
     /// Runs one job to its end. Returns false when this thread was replaced while stuck and must exit.
-    func run(_ job: LeasedJob, slot: Int, redis: RedisConnection) -> Bool {
+    /// `sendsOwnCompletions`: this thread sends the completion with its next fetch (see `AckBatcher`).
+    func run(_ job: LeasedJob, slot: Int, redis: RedisConnection, sendsOwnCompletions: Bool = false) -> Bool {
         busy.add(1, ordering: .relaxed)
         defer {
             busy.subtract(1, ordering: .relaxed)
@@ -94,7 +99,7 @@ extension Worker {
         let average = averageRunMicros.load(ordering: .relaxed)
         averageRunMicros.store(average - average / 8 + micros / 8, ordering: .relaxed)
         if case .success(let result) = finalOutcome {
-            acker.post(job, result: result)
+            acker.post(job, result: result, wake: !sendsOwnCompletions)
         } else {
             acknowledge(job, outcome: finalOutcome, redis: redis)
         }

@@ -4,8 +4,9 @@ import Spool
 import Synchronization
 
 /// The worker runtime: dispatchers that lease jobs, worker threads that run them, and service threads that
-/// renew leases, reap stalled jobs, watch timeouts and write a heartbeat. Every blocking Redis call runs on
-/// threads this type owns.
+/// renew leases, reap stalled jobs, watch timeouts and write a heartbeat. A group of concurrency 1 has no
+/// dispatcher: its one thread leases its own jobs (Worker+Solo). Every blocking Redis call runs on threads
+/// this type owns.
 ///
 /// `start()` launches everything; `shutdown(grace:)` stops fetching, lets in-flight jobs finish within the
 /// grace period, hands the rest back to `ready` at once, and returns when all threads are done.
@@ -69,7 +70,8 @@ public final class Worker: Sendable {
         let probe = RedisConnection(configuration: client.pool.configuration)
         try probe.command("PING")
         for (index, group) in configuration.groups.enumerated() {
-            spawn(name: "spool-dispatch-\(index)") { self.dispatchLoop(groupIndex: index) }
+            // A group of one thread leases its own jobs (Worker+Solo); larger groups get a dispatcher.
+            if !group.isSolo { spawn(name: "spool-dispatch-\(index)") { self.dispatchLoop(groupIndex: index) } }
             for _ in 0..<group.concurrency { startSlot(group: index) }
         }
         spawn(name: "spool-renewer") { self.renewLoop() }
@@ -124,15 +126,19 @@ public final class Worker: Sendable {
 
     /// Hands every in-flight and fetched-but-unstarted job back to `ready`, cancelling their handlers.
     func handBackEverything() {
-        var leases: [String: [Lease]] = [:]
-        for channel in channels {
-            for job in channel.drain() { leases[job.queue, default: []].append(job.lease) }
-        }
+        var jobs = channels.flatMap { $0.drain() }
         for entry in inFlight.all where entry.abandon() {
             entry.context.cancel()
             entry.cancelTask()
-            leases[entry.job.queue, default: []].append(entry.job.lease)
+            jobs.append(entry.job)
         }
+        handBack(jobs)
+    }
+
+    /// Hands leased jobs back to `ready` at once (their place in line and their attempt kept).
+    func handBack(_ jobs: [LeasedJob]) {
+        var leases: [String: [Lease]] = [:]
+        for job in jobs { leases[job.queue, default: []].append(job.lease) }
         for (name, batch) in leases {
             do {
                 let released = try client.queue(name).release(batch)

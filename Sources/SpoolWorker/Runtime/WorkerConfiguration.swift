@@ -45,6 +45,9 @@ public struct WorkerConfiguration: Sendable {
             self.concurrency = max(1, concurrency)
             self.mode = mode
         }
+
+        /// One thread that leases, runs and acknowledges its own jobs, with no dispatcher (Worker+Solo).
+        var isSolo: Bool { concurrency == 1 }
     }
 
     /// The groups.

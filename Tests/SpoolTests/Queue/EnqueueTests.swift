@@ -33,6 +33,22 @@ struct EnqueueTests {
         #expect(Set((0..<10_000).map { _ in JobID.make() }).count == 10_000)
     }
 
+    @Test("ids made in one batch are distinct UUIDv7s carrying the batch's time")
+    func batchJobIDs() throws {
+        let now = Date(timeIntervalSince1970: 1_700_000_000.123)
+        let ids = JobID.make(count: 5000, now: now)
+        #expect(ids.count == 5000 && Set(ids).count == 5000)
+        let single = JobID.make(now: now)
+        for id in ids.prefix(50) + [single] {
+            let bytes = Array(id.utf8)
+            #expect(bytes.count == 36 && bytes[14] == UInt8(ascii: "7") && "89ab".utf8.contains(bytes[19]), "\(id)")
+            #expect(bytes.allSatisfy { "0123456789abcdef-".utf8.contains($0) }, "\(id)")
+            // 48 bits of milliseconds: the first 13 hex digits (with the dash) are the time.
+            #expect(id.prefix(13) == single.prefix(13), "\(id) vs \(single)")
+        }
+        #expect(JobID.make(count: 0).isEmpty)
+    }
+
     @Test("bad input is refused with a clear error and nothing is enqueued")
     func badInput() throws {
         let fixture = try QueueFixture("bad")
@@ -162,5 +178,43 @@ struct EnqueueTests {
         // Re-sending the batch (as a relay would) changes nothing for the two and still reports the bad one.
         #expect(throws: SpoolError.self) { try queue.enqueue(batch) }
         #expect(try queue.stats().enqueued == 2)
+    }
+
+    @Test("an unwritable job in the middle of a large batch fails alone: every neighbour complete, its unique key not held")
+    func unwritableJobInLargeBatch() throws {
+        let fixture = try QueueFixture("unwritable-large")
+        let queue = try fixture.queue()
+        _ = try fixture.client.withConnection { (redis) throws(RedisError) in
+            try redis.command("SET", RedisArgument(queue.keys.job("blocked")), "not a hash")
+        }
+        var batch = QueueFixture.jobs(999)
+        let blocked = NewJob(kind: "k", validatedJSON: Array("{}".utf8), options: JobOptions(id: "blocked", uniqueKey: "only-one"))
+        batch.insert(blocked, at: 500)
+        #expect { try queue.enqueue(batch) } throws: { "\($0)".contains("job blocked of queue q was not enqueued") && "\($0)".contains("WRONGTYPE") }
+        // The 999 others: each with its hash and its place in line, in order.
+        #expect(try queue.stats().enqueued == 999 && queue.stats().ready == 999)
+        let leased = try queue.fetch(count: 1000, tokenPrefix: "w").jobs
+        #expect(leased.map(\.n) == (0..<999).map { Optional($0) })
+        // The failed job left nothing: its key is as it was, and its unique key is free for another job.
+        let kept = try fixture.client.withConnection { (redis) throws(RedisError) in try redis.command("GET", RedisArgument(queue.keys.job("blocked"))) }
+        #expect(kept.string == "not a hash")
+        let next = try queue.enqueue(NewJob(kind: "k", validatedJSON: Array("{}".utf8), options: JobOptions(uniqueKey: "only-one")))
+        guard case .created = next else { Issue.record("the failed job still holds its unique key: \(next)"); return }
+    }
+
+    @Test("a queue key of the wrong type fails the whole batch before anything is written")
+    func queueKeyOfWrongType() throws {
+        let fixture = try QueueFixture("wrongtype")
+        for broken in ["ready", "wake"] {
+            let queue = try fixture.queue(broken)
+            let key = broken == "ready" ? queue.keys.ready : queue.keys.wake
+            _ = try fixture.client.withConnection { (redis) throws(RedisError) in try redis.command("SET", RedisArgument(key), "oops") }
+            let batch = QueueFixture.jobs(10, options: { JobOptions(id: "job-\($0)", uniqueKey: "u\($0)") })
+            #expect { try queue.enqueue(batch) } throws: { "\($0)".contains("WRONGTYPE") && "\($0)".contains("nothing was enqueued") }
+            let written = try fixture.client.withConnection { (redis) throws(RedisError) in
+                try redis.command("KEYS", RedisArgument(queue.keys.base + "*"))
+            }
+            #expect(written.array?.compactMap(\.string) == [key], "\(broken): \(written)")
+        }
     }
 }

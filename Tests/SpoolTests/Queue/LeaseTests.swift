@@ -29,6 +29,32 @@ struct LeaseTests {
         #expect(try queue.stats().completed == 1)
     }
 
+    @Test("completeAndFetch completes first (rejecting a stale lease), then leases the next jobs, in one call")
+    func completeAndFetch() throws {
+        let fixture = try QueueFixture("complete-fetch")
+        let queue = try fixture.queue(retention: QueueRetention(keepCompletedDetails: true))
+        _ = try queue.enqueue(QueueFixture.jobs(5))
+        let redis = RedisConnection(configuration: fixture.client.pool.configuration)
+        let first = try queue.fetch(count: 2, lease: .seconds(30), tokenPrefix: "w", on: redis).jobs
+        #expect(first.map(\.n) == [0, 1])
+        let stale = Lease(id: first[1].id, token: "another-worker:1")
+        let answer = try queue.completeAndFetch([(lease: first[0].lease, result: "r0"), (lease: stale, result: nil)],
+                                                count: 2, lease: .seconds(30), tokenPrefix: "w", on: redis)
+        #expect(answer.applied == [true, false])
+        #expect(answer.fetched.jobs.map(\.n) == [2, 3])
+        let done = try #require(try queue.job(id: first[0].id))
+        #expect(done.state == .done && done.result == "r0")
+        #expect(try queue.job(id: first[1].id)?.state == .active, "a stale lease's completion changes nothing")
+        // Without completions it is a plain fetch; an empty queue answers no jobs.
+        let rest = try queue.completeAndFetch([], count: 10, lease: .seconds(30), tokenPrefix: "w", on: redis)
+        #expect(rest.applied.isEmpty && rest.fetched.jobs.map(\.n) == [4])
+        let all = (first + answer.fetched.jobs + rest.fetched.jobs).dropFirst()
+        let last = try queue.completeAndFetch(all.map { (lease: $0.lease, result: nil) }, count: 10, lease: .seconds(30),
+                                              tokenPrefix: "w", on: redis)
+        #expect(last.applied == [true, true, true, true] && last.fetched.jobs.isEmpty)
+        #expect(try queue.stats().completed == 5 && queue.stats().active == 0)
+    }
+
     @Test("renewing keeps a lease alive past its original deadline")
     func renewal() throws {
         let fixture = try QueueFixture("renew")

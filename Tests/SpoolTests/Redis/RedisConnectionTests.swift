@@ -46,6 +46,18 @@ struct RedisConnectionTests {
         try redis.command(["DEL", RedisArgument(bytes: key)])
     }
 
+    @Test("arguments of every length width and commands of many arguments arrive intact, empty ones too")
+    func argumentWidths() throws {
+        let redis = try TestEnvironment.redis()
+        let key = TestEnvironment.uniqueNamespace("widths")
+        // 1,235 arguments (a four-digit count); lengths 0…1,233 cross every digit boundary up to four digits.
+        let values = (0..<1234).map { length in (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ length) } }
+        try redis.command(["RPUSH", RedisArgument(key)] + values.map { RedisArgument(bytes: $0) })
+        let back = try redis.command("LRANGE", RedisArgument(key), 0, -1).array?.map { $0.bytes ?? [] }
+        #expect(back == values)
+        try redis.command("DEL", RedisArgument(key))
+    }
+
     @Test("a 1,000-command pipeline returns every reply in order")
     func pipeline() throws {
         let redis = try TestEnvironment.redis()
