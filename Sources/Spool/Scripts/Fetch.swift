@@ -21,7 +21,9 @@ for i = 1, #popped, 2 do
   local job_key = base .. 'job:' .. id
   if redis.call('EXISTS', job_key) == 1 then
     n = n + 1
-    local token = ARGV[3] .. ':' .. n
+    -- The fetch's server time makes the token unique to this lease even when the same worker leases the
+    -- job again later, so that worker's late answer for the old lease is refused too.
+    local token = ARGV[3] .. ':' .. fmt(now) .. ':' .. n
     local att = redis.call('HINCRBY', job_key, 'att', 1)
     redis.call('HSET', job_key, 'state', 'active', 'token', token, 'stime', fmt(now))
     redis.call('ZADD', active, lease_until, id)

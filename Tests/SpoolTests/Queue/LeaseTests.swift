@@ -29,6 +29,21 @@ struct LeaseTests {
         #expect(try queue.stats().completed == 1)
     }
 
+    @Test("a job reaped and leased again by the same worker gets a new token: the worker's late answer for the old lease is refused")
+    func sameWorkerReLease() throws {
+        let fixture = try QueueFixture("relase")
+        let queue = try fixture.queue()
+        let id = try queue.enqueue(kind: "k", json: "{}").id
+        let first = try #require(try queue.fetch(count: 1, lease: .milliseconds(50), tokenPrefix: "worker-1").jobs.first)
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(try queue.reap() == (1, 0))
+        let again = try #require(try queue.fetch(count: 1, tokenPrefix: "worker-1").jobs.first)
+        #expect(again.id == id && again.token != first.token, "\(first.token) vs \(again.token)")
+        #expect(try queue.complete(first.lease) == false, "the stuck first attempt must not complete the second")
+        #expect(try queue.job(id: id)?.state == .active)
+        #expect(try queue.complete(again.lease))
+    }
+
     @Test("completeAndFetch completes first (rejecting a stale lease), then leases the next jobs, in one call")
     func completeAndFetch() throws {
         let fixture = try QueueFixture("complete-fetch")
