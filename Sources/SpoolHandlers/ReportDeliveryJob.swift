@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Spool
 
@@ -23,8 +22,9 @@ public struct ReportDeliveryJob: Sendable, Hashable {
     static func id(reportJobID jobID: String, suffix: String) -> String {
         let plain = jobID + "." + suffix
         if plain.utf8.count <= 200 { return plain }
-        let digest = SHA256.hash(data: Array(jobID.utf8)).map { String(format: "%02x", $0) }.joined()
-        return "report-" + digest + "." + suffix
+        var digest = FileSHA256()
+        digest.update(Array(jobID.utf8))
+        return "report-" + digest.finalize() + "." + suffix
     }
 }
 

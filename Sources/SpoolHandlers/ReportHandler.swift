@@ -33,17 +33,17 @@ public struct ReportHandler: JobHandler {
         let runner = self.runner
         let client = self.client
         do {
-            let manifest = try await context.blocking {
-                try runner.run(payload, jobID: context.jobID, queue: context.queue, now: context.createdAt) { try context.checkCancellation() }
-            }
-            let deliveries = try runner.deliveryJobs(for: manifest, queue: context.queue)
-            if !deliveries.isEmpty {
-                try await context.blocking {
-                    for delivery in deliveries { try client.queue(delivery.queue).enqueue(delivery.newJob) }
+            let run = try await context.blocking {
+                let run = try runner.run(payload, jobID: context.jobID, queue: context.queue, now: context.createdAt) {
+                    try context.checkCancellation()
                 }
-                context.logger.info("report delivered by job", metadata: ["deliveries": "\(deliveries.map(\.id).joined(separator: ", "))"])
+                for delivery in run.deliveries { try client.queue(delivery.queue).enqueue(delivery.newJob) }
+                return run
             }
-            return manifest.json()
+            if !run.deliveries.isEmpty {
+                context.logger.info("report delivered by job", metadata: ["deliveries": "\(run.deliveries.map(\.id).joined(separator: ", "))"])
+            }
+            return run.manifest.json()
         } catch let error as ReportError {
             throw JobFailure.permanent(error.description)
         } catch let error as FileHandlerError {

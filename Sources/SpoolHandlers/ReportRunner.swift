@@ -5,8 +5,8 @@ import SpoolOutbox
 /// a read-only transaction with the report's statement timeout, streams the rows (libpq single-row mode) into
 /// CSV and/or JSON Lines (optionally gzip), and writes each file atomically under the reports root as
 /// `<name>/<UTC timestamp>-<job id>.<ext>` with a manifest next to them. Memory stays flat however many rows.
-/// The manifest lists the delivery jobs the definition asks for (``ReportDelivery``); ``deliveryJobs(for:queue:)``
-/// builds them. Calls block: run them on a thread you own.
+/// A run also plans the delivery jobs the definition asks for (``ReportDelivery``) and lists them in the
+/// manifest. Calls block: run them on a thread you own.
 public struct ReportRunner: Sendable {
     /// The Postgres connection string the reports read from.
     public let databaseURL: String
@@ -24,13 +24,6 @@ public struct ReportRunner: Sendable {
         self.reportsRoot = reportsRoot
         self.definitions = Dictionary(definitions.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         self.attachmentLimit = attachmentLimit
-    }
-
-    /// The delivery jobs for a run that produced `manifest`, deliveries without a queue of their own going to
-    /// `queue` (the report job's); the same jobs every time for the same manifest.
-    public func deliveryJobs(for manifest: ReportManifest, queue: String) throws -> [ReportDeliveryJob] {
-        guard let definition = definitions[manifest.report] else { return [] }
-        return try definition.delivery.jobs(for: manifest, defaultQueue: queue, attachmentLimit: attachmentLimit)
     }
 
     private final class Output {
@@ -68,7 +61,7 @@ public struct ReportRunner: Sendable {
     /// - Throws: ``ReportError`` (unknown report, bad parameter), `PostgresError` (connection, query, timeout),
     ///   ``FileHandlerError`` (writing), or what `check` throws.
     public func run(_ job: ReportJob, jobID: String, queue: String = "default", now: Date = Date(),
-                    check: () throws -> Void = {}) throws -> ReportManifest {
+                    check: () throws -> Void = {}) throws -> ReportRun {
         let started = ContinuousClock.now
         guard let definition = definitions[job.report] else {
             throw ReportError.unknownReport(job.report, known: definitions.keys.sorted())
@@ -120,9 +113,10 @@ public struct ReportRunner: Sendable {
                                           uncompressedBytes: output.gzip?.bytesIn ?? output.writer.bytes, sha256: output.writer.digest ?? ""))
         }
         manifest.durationMs = FileProcessor.milliseconds(since: started)
-        manifest.deliveries = try deliveryJobs(for: manifest, queue: queue).map { .init(kind: $0.kind, queue: $0.queue, jobID: $0.id) }
+        let deliveries = try definition.delivery.jobs(for: manifest, defaultQueue: queue, attachmentLimit: attachmentLimit)
+        manifest.deliveries = deliveries.map { .init(kind: $0.kind, queue: $0.queue, jobID: $0.id) }
         try FileAtomicWriter.writeAll(Array((manifest.json() + "\n").utf8), to: try root.newFile(base + ".manifest.json"), tag: jobID)
-        return manifest
+        return ReportRun(manifest: manifest, deliveries: deliveries)
     }
 
     private static func start(_ outputs: [Output], columns: PostgresColumns, encoder: inout ReportJSONLinesEncoder?) throws {

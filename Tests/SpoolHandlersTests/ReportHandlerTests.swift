@@ -129,7 +129,7 @@ struct ReportHandlerTests {
         let runner = database.runner([definition])
         let now = Date(timeIntervalSince1970: 1_780_000_000)
         let manifest = try runner.run(ReportJob(report: "daily-signups", parameters: ["since": .string("2026-01-03"), "plan": .string("pro")]),
-                                      jobID: "job:1", now: now)
+                                      jobID: "job:1", now: now).manifest
         // Row g is at minute g after 2026-01-01 00:00 UTC; pro rows are the even ones: 720 on 01-03, 341 on 01-04 (g 4320…5000).
         #expect(manifest.rows == 2)
         let stamp = "20260528T202640Z"
@@ -143,7 +143,7 @@ struct ReportHandlerTests {
         #expect(manifest.outputs.map(\.bytes) == [Int64(csv.utf8.count), Int64(jsonl.utf8.count)])
 
         // No rows still gives a CSV header.
-        let none = try runner.run(ReportJob(report: "daily-signups", parameters: ["since": .string("2030-01-01"), "plan": .string("pro")]), jobID: "job-2", now: now)
+        let none = try runner.run(ReportJob(report: "daily-signups", parameters: ["since": .string("2030-01-01"), "plan": .string("pro")]), jobID: "job-2", now: now).manifest
         #expect(none.rows == 0)
         #expect(try String(contentsOfFile: database.reportsRoot + "/daily-signups/\(stamp)-job-2.csv", encoding: .utf8) == "day,signups,first_email\r\n")
     }
@@ -159,7 +159,7 @@ struct ReportHandlerTests {
         ])
         let runner = database.runner([definition])
         let good: [String: ReportParameterValue] = ["min": .int(1), "after": .string("2026-01-01T00:00:00Z"), "verified": .bool(true), "day": .string("2026-01-01"), "plan": .string("free")]
-        #expect(try runner.run(ReportJob(report: "typed", parameters: good), jobID: "ok").rows == 1)
+        #expect(try runner.run(ReportJob(report: "typed", parameters: good), jobID: "ok").manifest.rows == 1)
         #expect(try String(contentsOfFile: database.reportsRoot + "/typed/" + (database.files("typed").first ?? ""), encoding: .utf8).hasSuffix("\r\n2\r\n"))
         let cases: [(String, ReportParameterValue?, String)] = [
             ("min", .string("1"), "report \"typed\": parameter min: expected an integer, got \"1\" (a string)"),
@@ -197,10 +197,10 @@ struct ReportHandlerTests {
         let runner = database.runner([definition])
         let attacks = ["free' OR '1'='1", "free'; DROP TABLE \(database.schema).signups; --", "x') UNION SELECT 1, current_user --"]
         for attack in attacks {
-            #expect(try runner.run(ReportJob(report: "by-plan", parameters: ["plan": .string(attack)]), jobID: "attack").rows == 0)
+            #expect(try runner.run(ReportJob(report: "by-plan", parameters: ["plan": .string(attack)]), jobID: "attack").manifest.rows == 0)
         }
         #expect(try database.connection.query("SELECT count(*) FROM \(database.schema).signups").row(0).int(0) == 100)
-        #expect(try runner.run(ReportJob(report: "by-plan", parameters: ["plan": .string("free")]), jobID: "fair").rows == 50)
+        #expect(try runner.run(ReportJob(report: "by-plan", parameters: ["plan": .string("free")]), jobID: "fair").manifest.rows == 50)
         // A report cannot write: the transaction is read-only.
         let writer = try database.definition(["name": "writer", "sql": "DELETE FROM signups RETURNING id"])
         #expect(throws: PostgresError.self) { try database.runner([writer]).run(ReportJob(report: "writer"), jobID: "w") }

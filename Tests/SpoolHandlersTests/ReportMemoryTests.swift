@@ -23,7 +23,7 @@ struct ReportMemoryTests {
         PeakMemory.reset()
         let before = PeakMemory.kibibytes()
         let started = ContinuousClock.now
-        let manifest = try database.runner([definition]).run(ReportJob(report: "all-signups", parameters: ["from": .int(1)]), jobID: "million")
+        let manifest = try database.runner([definition]).run(ReportJob(report: "all-signups", parameters: ["from": .int(1)]), jobID: "million").manifest
         let took = ContinuousClock.now - started
         let after = PeakMemory.kibibytes()
         #expect(manifest.rows == 1_000_000)
