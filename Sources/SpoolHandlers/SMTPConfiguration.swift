@@ -107,9 +107,9 @@ public struct SMTPConfiguration: Sendable, Hashable {
             guard let slash = file.lastIndex(of: "/") else { return "." }
             return String(file[..<slash])
         }()
+        func absolute(_ text: String) -> String { text.hasPrefix("/") ? text : baseDirectory + "/" + text }
         func path(_ name: String) throws(SMTPConfigurationError) -> String? {
-            guard let text = try string(name) else { return nil }
-            return text.hasPrefix("/") ? text : baseDirectory + "/" + text
+            try string(name).map(absolute)
         }
 
         guard let urlText = try string("url") else {
@@ -151,7 +151,7 @@ public struct SMTPConfiguration: Sendable, Hashable {
             guard let table = value as? [String: Any] else { throw fail("attachment_roots", "must map names to folders, like {invoices: /srv/invoices}") }
             for (name, folder) in table {
                 guard let text = folder as? String, !text.isEmpty else { throw fail("attachment_roots.\(name)", "must be a folder path") }
-                attachmentRoots[name] = text.hasPrefix("/") ? text : baseDirectory + "/" + text
+                attachmentRoots[name] = absolute(text)
             }
         }
         if let value = dictionary["attachments_max_bytes"] {

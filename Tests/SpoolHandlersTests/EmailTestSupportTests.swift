@@ -155,12 +155,19 @@ final class EmailHarness: @unchecked Sendable {
 
     /// Waits until job `id` is done or dead and returns it.
     func finished(_ id: String, within limit: Duration = .seconds(20)) throws -> Job {
+        try queue.finishedJob(id, within: limit)
+    }
+}
+
+extension Queue {
+    /// Waits until job `id` is done or dead and returns it; throws past `limit`.
+    func finishedJob(_ id: String, within limit: Duration) throws -> Job {
         let end = ContinuousClock.now + limit
         while ContinuousClock.now < end {
-            if let job = try queue.job(id: id), job.state == .done || job.state == .dead { return job }
+            if let job = try job(id: id), job.state == .done || job.state == .dead { return job }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        throw TestSetupError("job \(id) did not finish within \(limit): \(String(describing: try queue.job(id: id)?.state))")
+        throw TestSetupError("job \(id) did not finish within \(limit): \(String(describing: try job(id: id)?.state))")
     }
 }
 
