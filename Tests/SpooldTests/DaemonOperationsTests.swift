@@ -64,11 +64,14 @@ struct DaemonOperationsTests {
         let daemon = try harness.start()
         defer { daemon.signal(SIGKILL); daemon.wait() }
         #expect(try DaemonHarness.eventually { try queue.stats().completed == 50 && queue.stats().dead == 7 })
+        // A worker counts an outcome just after Redis has it, so the last one may reach /metrics a moment after
+        // the queue's stats: read until both outcome counters are in, then check everything.
         var metrics: [String: Double] = [:]
         #expect(try DaemonHarness.eventually {
             guard let (status, body) = Self.httpGet(port: port, path: "/metrics"), status.contains("200") else { return false }
             metrics = try Self.parsePrometheus(body)
-            return true
+            return metrics[#"spool_jobs_processed_total{queue="q",kind="spool.noop",outcome="completed"}"#] ?? 0 >= 50
+                && metrics[#"spool_jobs_processed_total{queue="q",kind="spool.sleep",outcome="dead"}"#] ?? 0 >= 7
         })
         #expect(metrics[#"spool_jobs_processed_total{queue="q",kind="spool.noop",outcome="completed"}"#] == 50)
         #expect(metrics[#"spool_jobs_processed_total{queue="q",kind="spool.sleep",outcome="dead"}"#] == 7)
